@@ -1,0 +1,30 @@
+package dev.keyward.events;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Every event type of the Keyward contract, with its wire name (the CloudEvents {@code type}). */
+public enum EventType {
+    TOKEN_CREATED("token:created"),
+    TOKEN_USED("token:used"),
+    TOKEN_REVOKED("token:revoked"),
+    TOKEN_ROTATED("token:rotated"),
+    TOKEN_EXPIRING("token:expiring"),
+    TOKEN_EXPIRED("token:expired"),
+    SCOPE_ESCALATED("scope:escalated"),
+    AUTH_FAILED("auth:failed");
+
+    private final String wireName;
+
+    EventType(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public static Optional<EventType> fromWire(String wireName) {
+        return Arrays.stream(values()).filter(t -> t.wireName.equals(wireName)).findFirst();
+    }
+}

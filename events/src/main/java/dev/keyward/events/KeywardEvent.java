@@ -1,0 +1,41 @@
+package dev.keyward.events;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One Keyward event: a CloudEvents 1.0 envelope around {@link EventData}. Serialise it only with
+ * {@link EventCodec}; the Kafka record key is {@link #partitionKey()} (the org id) so that one
+ * org's events stay in order.
+ *
+ * @param id      unique per event; consumers deduplicate on it
+ * @param source  the emitting service, e.g. {@code /keyward/token-service}
+ * @param type    the event type
+ * @param time    when it happened
+ * @param subject the token id it concerns, where there is one
+ * @param data    the payload
+ */
+public record KeywardEvent(String id, String source, EventType type, Instant time, String subject, EventData data) {
+
+    public static final String SPEC_VERSION = "1.0";
+    public static final String TOPIC = "keyward.events";
+
+    public KeywardEvent {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(data.org(), "data.org");
+    }
+
+    /** A new event with a fresh random id. */
+    public static KeywardEvent of(String source, EventType type, Instant time, String subject, EventData data) {
+        return new KeywardEvent(UUID.randomUUID().toString(), source, type, time, subject, data);
+    }
+
+    public String partitionKey() {
+        return data.org();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.keyward.verification;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+
+/**
+ * The format of issued (opaque) API keys: {@code kw_<env>_<kind>_<random>_<checksum>}.
+ * <ul>
+ *   <li>{@code env} is {@code prod} or {@code dev}; {@code kind} is {@code o} (org) or {@code r} (repo);</li>
+ *   <li>{@code random} is 32 base62 characters from a {@link SecureRandom} (190 bits);</li>
+ *   <li>{@code checksum} is the CRC32 of everything before it, as 6 base62 characters, so secret
+ *       scanners (and the verifier) can tell a real key from a typo offline.</li>
+ * </ul>
+ * The first {@value #PREFIX_LENGTH} characters are the display {@code key_prefix}.
+ */
+public final class ApiKeyFormat {
+
+    public static final int PREFIX_LENGTH = 12;
+    static final int RANDOM_LENGTH = 32;
+    static final int CHECKSUM_LENGTH = 6;
+
+    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final Pattern SHAPE = Pattern.compile(
+            "kw_(prod|dev)_([or])_([0-9A-Za-z]{" + RANDOM_LENGTH + "})_([0-9A-Za-z]{" + CHECKSUM_LENGTH + "})");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ApiKeyFormat() {
+    }
+
+    /** Environments a key can be issued for; dev keys get lower rate limits. */
+    public enum Environment {
+        PROD, DEV;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Optional<Environment> parse(String name) {
+            for (Environment e : values()) {
+                if (e.wireName().equals(name)) {
+                    return Optional.of(e);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** A parsed key whose shape and checksum are right (it may still be unknown or revoked). */
+    public record ParsedKey(Environment environment, TokenKind kind, String prefix) {
+    }
+
+    /** Generates a new key. The caller shows it once and stores only a keyed hash of it. */
+    public static String generate(Environment environment, TokenKind kind) {
+        StringBuilder body = new StringBuilder("kw_").append(environment.wireName()).append('_')
+                .append(kind.keyLetter()).append('_');
+        for (int i = 0; i < RANDOM_LENGTH; i++) {
+            body.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        String withoutChecksum = body.toString();
+        return withoutChecksum + '_' + checksum(withoutChecksum);
+    }
+
+    /** Checks shape and checksum without any I/O; empty for anything that is not a valid key. */
+    public static Optional<ParsedKey> parse(String candidate) {
+        if (candidate == null || candidate.length() > 64) {
+            return Optional.empty();
+        }
+        Matcher m = SHAPE.matcher(candidate);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String withoutChecksum = candidate.substring(0, candidate.length() - CHECKSUM_LENGTH - 1);
+        if (!checksum(withoutChecksum).equals(m.group(4))) {
+            return Optional.empty();
+        }
+        return Optional.of(new ParsedKey(Environment.parse(m.group(1)).orElseThrow(),
+                TokenKind.fromKeyLetter(m.group(2).charAt(0)).orElseThrow(), prefixOf(candidate)));
+    }
+
+    /** Whether the string looks like a Keyward key at all (a cheap test before JWT parsing). */
+    public static boolean looksLikeApiKey(String candidate) {
+        return candidate != null && candidate.startsWith("kw_");
+    }
+
+    /** The display prefix of a key. Safe to log and to put in events. */
+    public static String prefixOf(String key) {
+        return key.length() <= PREFIX_LENGTH ? key : key.substring(0, PREFIX_LENGTH);
+    }
+
+    static String checksum(String withoutChecksum) {
+        CRC32 crc = new CRC32();
+        crc.update(withoutChecksum.getBytes(StandardCharsets.US_ASCII));
+        long value = crc.getValue();
+        char[] out = new char[CHECKSUM_LENGTH];
+        for (int i = CHECKSUM_LENGTH - 1; i >= 0; i--) {
+            out[i] = ALPHABET.charAt((int) (value % ALPHABET.length()));
+            value /= ALPHABET.length();
+        }
+        return new String(out);
+    }
+}

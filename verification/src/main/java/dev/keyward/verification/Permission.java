@@ -1,0 +1,48 @@
+package dev.keyward.verification;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The permission vocabulary of Keyward. The only place these names are defined. */
+public enum Permission {
+    GIT_READ("git:read", true),
+    GIT_WRITE("git:write", true),
+    REPO_WRITE("repo:write", false),
+    ORG_READ("org:read", false),
+    TOKEN_WRITE("token:write", false),
+    AUDIT_READ("audit:read", false);
+
+    private final String wireName;
+    private final boolean git;
+
+    Permission(String wireName, boolean git) {
+        this.wireName = wireName;
+        this.git = git;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** Whether a repo-kind token may hold it. */
+    public boolean isGit() {
+        return git;
+    }
+
+    /** Whether holding this permission also grants {@code other} ({@code git:write} implies read). */
+    public boolean implies(Permission other) {
+        return this == other || (this == GIT_WRITE && other == GIT_READ);
+    }
+
+    /** Parses a wire name, accepting {@code read}/{@code write} as shorthand for the git permissions. */
+    public static Optional<Permission> parse(String name) {
+        if (name == null) {
+            return Optional.empty();
+        }
+        return switch (name) {
+            case "read" -> Optional.of(GIT_READ);
+            case "write" -> Optional.of(GIT_WRITE);
+            default -> Arrays.stream(values()).filter(p -> p.wireName.equals(name)).findFirst();
+        };
+    }
+}

@@ -1,0 +1,35 @@
+package dev.keyward.verification;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** What a token may reach: an org token any permission, a repo token only git on repositories. */
+public enum TokenKind {
+    ORG("org", 'o'),
+    REPO("repo", 'r');
+
+    private final String wireName;
+    private final char keyLetter;
+
+    TokenKind(String wireName, char keyLetter) {
+        this.wireName = wireName;
+        this.keyLetter = keyLetter;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The letter in an API key's prefix ({@code kw_prod_o_…}). */
+    public char keyLetter() {
+        return keyLetter;
+    }
+
+    public static Optional<TokenKind> parse(String name) {
+        return Arrays.stream(values()).filter(k -> k.wireName.equals(name)).findFirst();
+    }
+
+    public static Optional<TokenKind> fromKeyLetter(char letter) {
+        return Arrays.stream(values()).filter(k -> k.keyLetter == letter).findFirst();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.keyward.verification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ApiKeyFormatTest {
+
+    @Test
+    void generatedKeysHaveTheContractShapeAndParse() {
+        String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.ORG);
+
+        assertThat(key).matches("kw_prod_o_[0-9A-Za-z]{32}_[0-9A-Za-z]{6}");
+        ApiKeyFormat.ParsedKey parsed = ApiKeyFormat.parse(key).orElseThrow();
+        assertThat(parsed.kind()).isEqualTo(TokenKind.ORG);
+        assertThat(parsed.environment()).isEqualTo(ApiKeyFormat.Environment.PROD);
+        assertThat(parsed.prefix()).isEqualTo(key.substring(0, 12)).hasSize(12);
+    }
+
+    @Test
+    void aChangedCharacterFailsTheChecksum() {
+        String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.REPO);
+        char c = key.charAt(15);
+        String typo = key.substring(0, 15) + (c == 'a' ? 'b' : 'a') + key.substring(16);
+
+        assertThat(ApiKeyFormat.parse(typo)).isEmpty();
+        assertThat(ApiKeyFormat.parse("kw_prod_o_short_abcdef")).isEmpty();
+        assertThat(ApiKeyFormat.parse(null)).isEmpty();
+    }
+
+    @Test
+    void keysDoNotRepeat() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(seen.add(ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.ORG))).isTrue();
+        }
+    }
+}
