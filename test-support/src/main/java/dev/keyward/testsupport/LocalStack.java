@@ -1,0 +1,257 @@
+package dev.keyward.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The whole system on one machine: PostgreSQL and Kafka (embedded, or external from
+ * {@code KEYWARD_PG_URL} / {@code KEYWARD_KAFKA}), then the three services as real processes.
+ * Data lives under one folder and survives restarts. This is what {@code ./keyward up} runs.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    public static final String BOOTSTRAP_ORG = "demo";
+    static final int PG_PORT = 15432;
+    static final int KAFKA_PORT = 19092;
+    static final int KAFKA_CONTROLLER_PORT = 19093;
+
+    private final Path home;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private String tokenServiceUrl;
+    private String repoServiceUrl;
+    private String auditServiceUrl;
+
+    public LocalStack(Path home) {
+        this.home = home.toAbsolutePath();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(System.getenv().getOrDefault("KEYWARD_HOME", ".keyward"));
+        boolean withKeycloak = false;
+        for (String arg : args) {
+            switch (arg) {
+                case "--with-keycloak" -> withKeycloak = true;
+                default -> {
+                    if (arg.startsWith("--data=")) {
+                        home = Path.of(arg.substring("--data=".length()));
+                    } else {
+                        System.err.println("unknown option " + arg + "; usage: keyward up [--data=DIR] [--with-keycloak]");
+                        System.exit(2);
+                    }
+                }
+            }
+        }
+        if (withKeycloak) {
+            System.err.println("--with-keycloak: sign-in through Keycloak is not part of this build yet; starting without it.");
+        }
+        LocalStack stack = new LocalStack(home);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("\nStopping Keyward ...");
+            stack.close();
+            stopped.countDown();
+        }, "keyward-stop"));
+        try {
+            stack.start();
+        } catch (RuntimeException e) {
+            System.err.println("Keyward did not start: " + e.getMessage());
+            System.exit(1);
+        }
+        stack.printWelcome();
+        stopped.await();
+    }
+
+    /** Starts everything and waits until all three services are ready. */
+    public void start() {
+        try {
+            Files.createDirectories(home);
+            Path logs = Files.createDirectories(home.resolve("logs"));
+            Properties secrets = secrets();
+
+            String pgUrl = System.getenv("KEYWARD_PG_URL");
+            PostgresAccess pg;
+            if (pgUrl != null && !pgUrl.isBlank()) {
+                pg = PostgresAccess.external(URI.create(pgUrl));
+                log("PostgreSQL: external at " + pg.host + ":" + pg.port);
+            } else {
+                log("Starting PostgreSQL (data in " + home.resolve("postgres") + ") ...");
+                EmbeddedPostgresServer server = EmbeddedPostgresServer.start(home.resolve("postgres"), PG_PORT);
+                started.add(server);
+                pg = new PostgresAccess(server.host(), server.port(), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.USER, server);
+            }
+
+            String kafka = System.getenv("KEYWARD_KAFKA");
+            if (kafka == null || kafka.isBlank()) {
+                log("Starting Kafka (data in " + home.resolve("kafka") + ") ...");
+                EmbeddedKafka broker = EmbeddedKafka.start(home.resolve("kafka"), KAFKA_PORT, KAFKA_CONTROLLER_PORT);
+                started.add(broker);
+                kafka = broker.bootstrapServers();
+            } else {
+                log("Kafka: external at " + kafka);
+            }
+
+            Map<String, String> common = Map.of(
+                    "KEYWARD_INTERNAL_SECRET", secrets.getProperty("internal-secret"),
+                    "KEYWARD_JSON_LOGS", "false",
+                    "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:8081");
+
+            log("Starting token-service on :8081 ...");
+            ServiceProcess token = ServiceProcess.builder("token-service").port(8081).logDir(logs)
+                    .database(pg.database("keyward_token")).kafka(kafka).env(common)
+                    .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
+                    .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)
+                    .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", adminTokenFile().toString())
+                    .start();
+            started.add(token);
+            tokenServiceUrl = token.baseUrl();
+
+            log("Starting repo-service on :8082 and audit-service on :8083 ...");
+            ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").port(8082).logDir(logs)
+                    .database(pg.database("keyward_repo")).kafka(kafka).env(common)
+                    .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString());
+            ServiceProcess.Builder auditBuilder = ServiceProcess.builder("audit-service").port(8083).logDir(logs)
+                    .database(pg.database("keyward_audit")).kafka(kafka).env(common);
+            ServiceProcess repo = repoBuilder.start();
+            started.add(repo);
+            repoServiceUrl = repo.baseUrl();
+            ServiceProcess audit = auditBuilder.start();
+            started.add(audit);
+            auditServiceUrl = audit.baseUrl();
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path adminTokenFile() {
+        return home.resolve("admin-token");
+    }
+
+    public String tokenServiceUrl() {
+        return tokenServiceUrl;
+    }
+
+    public String repoServiceUrl() {
+        return repoServiceUrl;
+    }
+
+    public String auditServiceUrl() {
+        return auditServiceUrl;
+    }
+
+    void printWelcome() throws IOException {
+        String token = Files.exists(adminTokenFile()) ? Files.readString(adminTokenFile()).trim() : "(missing)";
+        String tokenFile = adminTokenFile().toString();
+        System.out.println("""
+
+                Keyward is running.
+                  token-service  %s    (OpenAPI: %s/q/openapi)
+                  repo-service   %s
+                  audit-service  %s
+                  data and logs  %s
+
+                Org '%s' admin token (shown here, stored in %s with mode 0600):
+                  %s
+
+                Try it:
+                  export KW=$(cat %s)
+                  # 1. create a repository
+                  curl -s -X POST %s/v1/repos -H "Authorization: Bearer $KW" -H 'content-type: application/json' -d '{"id":"team/hello"}'
+                  # 2. create a token that can only read and push team/* for one day
+                  curl -s -X POST %s/v1/tokens -H "Authorization: Bearer $KW" -H 'content-type: application/json' \\
+                       -d '{"name":"ci","kind":"repo","scopes":{"repos:team/*":["git:read","git:write"]},"expires_in":86400}'
+                  # 3. clone with it (paste the "token" value of step 2 as the password)
+                  git clone http://ci:$KW@127.0.0.1:8082/%s/team/hello.git
+
+                Press Ctrl-C to stop; data is kept for the next start.
+                """.formatted(tokenServiceUrl, tokenServiceUrl, repoServiceUrl, auditServiceUrl, home,
+                BOOTSTRAP_ORG, tokenFile, token, tokenFile, repoServiceUrl, tokenServiceUrl, BOOTSTRAP_ORG));
+    }
+
+    @Override
+    public synchronized void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("while stopping: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+
+    /** The pepper and internal secret are made once per data folder so restarts keep every token valid. */
+    private Properties secrets() throws IOException {
+        Path file = home.resolve("secrets.properties");
+        Properties p = new Properties();
+        if (Files.exists(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+            return p;
+        }
+        p.setProperty("pepper", randomSecret());
+        p.setProperty("internal-secret", randomSecret());
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            p.store(out, "Keyward local stack secrets: keep private");
+        }
+        return p;
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void log(String line) {
+        System.err.println(line);
+    }
+
+    /** Creates the service databases on the chosen server. */
+    private record PostgresAccess(String host, int port, String user, String password, EmbeddedPostgresServer embedded) {
+
+        static PostgresAccess external(URI uri) {
+            SharedInfrastructure.PostgresConnection c = SharedInfrastructure.PostgresConnection.external(uri, "postgres");
+            return new PostgresAccess(c.host(), c.port(), c.username(), c.password(), null);
+        }
+
+        SharedInfrastructure.PostgresConnection database(String name) {
+            if (embedded != null) {
+                embedded.createDatabase(name);
+            } else {
+                createExternal(name);
+            }
+            return new SharedInfrastructure.PostgresConnection(host, port, name, user, password);
+        }
+
+        private void createExternal(String name) {
+            String url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
+                 java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
+                if (!rs.next()) {
+                    s.execute("create database " + name);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot prepare database " + name + " on the external PostgreSQL: " + e.getMessage(), e);
+            }
+        }
+    }
+}

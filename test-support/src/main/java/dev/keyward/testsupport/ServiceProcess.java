@@ -1,0 +1,214 @@
+package dev.keyward.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One Keyward service started as a real process from its packaged build
+ * ({@code <module>/target/quarkus-app/quarkus-run.jar}), as it runs in production. Used by the
+ * local stack and by tests that need a peer service over the network.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final String module;
+    private final int port;
+    private final Process process;
+    private final Path log;
+
+    private ServiceProcess(String module, int port, Process process, Path log) {
+        this.module = module;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    public static Builder builder(String module) {
+        return new Builder(module);
+    }
+
+    public String module() {
+        return module;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Where the process's output goes. */
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Stops the process (SIGTERM, then SIGKILL after 15 s) and waits for it. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** The project's top folder: the nearest parent of the working directory holding the service modules. */
+    public static Path projectRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            if (Files.isDirectory(dir.resolve("token-service")) && Files.exists(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+            dir = dir.getParent();
+        }
+        throw new IllegalStateException("cannot find the Keyward project folder above the working directory");
+    }
+
+    /** Configures and starts one service. */
+    public static final class Builder {
+        private final String module;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+        private int port;
+        private Path logDir;
+        private Duration readyTimeout = Duration.ofSeconds(90);
+
+        private Builder(String module) {
+            this.module = Objects.requireNonNull(module);
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        public Builder env(Map<String, String> values) {
+            env.putAll(values);
+            return this;
+        }
+
+        /** Points the service at its database. */
+        public Builder database(SharedInfrastructure.PostgresConnection db) {
+            env.put("KEYWARD_DB_REACTIVE_URL", db.reactiveUrl());
+            env.put("KEYWARD_DB_JDBC_URL", db.jdbcUrl());
+            env.put("KEYWARD_DB_USER", db.username());
+            env.put("KEYWARD_DB_PASSWORD", db.password());
+            return this;
+        }
+
+        public Builder kafka(String bootstrapServers) {
+            env.put("KEYWARD_KAFKA", bootstrapServers);
+            return this;
+        }
+
+        public Builder jvmArg(String arg) {
+            jvmArgs.add(arg);
+            return this;
+        }
+
+        public Builder logDir(Path dir) {
+            this.logDir = dir;
+            return this;
+        }
+
+        public Builder readyTimeout(Duration timeout) {
+            this.readyTimeout = timeout;
+            return this;
+        }
+
+        /** Starts the process and waits until {@code /q/health/ready} answers 200. */
+        public ServiceProcess start() {
+            Path jar = projectRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(module + " is not built: run ./mvnw package -DskipTests first (" + module
+                        + "/target/quarkus-app/quarkus-run.jar is missing)");
+            }
+            int httpPort = port > 0 ? port : EmbeddedKafka.freePort();
+            try {
+                Path dir = logDir != null ? logDir : Files.createTempDirectory("keyward-" + module);
+                Files.createDirectories(dir);
+                Path log = dir.resolve(module + ".log");
+                List<String> command = new ArrayList<>();
+                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.addAll(jvmArgs);
+                command.add("-jar");
+                command.add(jar.toString());
+                ProcessBuilder pb = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                pb.environment().putAll(env);
+                pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+                ServiceProcess service = new ServiceProcess(module, httpPort, pb.start(), log);
+                try {
+                    service.awaitReady(readyTimeout);
+                } catch (RuntimeException e) {
+                    service.close();
+                    throw e;
+                }
+                return service;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start " + module, e);
+            }
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(module + " exited with code " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + module, e);
+            }
+            try {
+                // Polling a child process for readiness: there is no event to wait on.
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + module, e);
+            }
+        }
+        throw new IllegalStateException(module + " was not ready within " + timeout.toSeconds() + " s; see " + log);
+    }
+}
