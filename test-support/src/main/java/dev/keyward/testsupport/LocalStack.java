@@ -28,13 +28,34 @@ public final class LocalStack implements AutoCloseable {
     static final int KAFKA_CONTROLLER_PORT = 19093;
 
     private final Path home;
+    private final Ports ports;
     private final List<AutoCloseable> started = new ArrayList<>();
     private String tokenServiceUrl;
     private String repoServiceUrl;
     private String auditServiceUrl;
 
+    /** The ports the stack listens on. */
+    public record Ports(int postgres, int kafka, int kafkaController, int tokenService, int repoService, int auditService) {
+
+        /** The documented fixed ports of {@code ./keyward up}. */
+        public static Ports standard() {
+            return new Ports(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, 8081, 8082, 8083);
+        }
+
+        /** Free ports, for tests that run beside other things. */
+        public static Ports free() {
+            return new Ports(EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), EmbeddedKafka.freePort(),
+                    EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), EmbeddedKafka.freePort());
+        }
+    }
+
     public LocalStack(Path home) {
+        this(home, Ports.standard());
+    }
+
+    public LocalStack(Path home, Ports ports) {
         this.home = home.toAbsolutePath();
+        this.ports = ports;
     }
 
     public static void main(String[] args) throws Exception {
@@ -87,7 +108,7 @@ public final class LocalStack implements AutoCloseable {
                 log("PostgreSQL: external at " + pg.host + ":" + pg.port);
             } else {
                 log("Starting PostgreSQL (data in " + home.resolve("postgres") + ") ...");
-                EmbeddedPostgresServer server = EmbeddedPostgresServer.start(home.resolve("postgres"), PG_PORT);
+                EmbeddedPostgresServer server = EmbeddedPostgresServer.start(home.resolve("postgres"), ports.postgres());
                 started.add(server);
                 pg = new PostgresAccess(server.host(), server.port(), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.USER, server);
             }
@@ -95,7 +116,7 @@ public final class LocalStack implements AutoCloseable {
             String kafka = System.getenv("KEYWARD_KAFKA");
             if (kafka == null || kafka.isBlank()) {
                 log("Starting Kafka (data in " + home.resolve("kafka") + ") ...");
-                EmbeddedKafka broker = EmbeddedKafka.start(home.resolve("kafka"), KAFKA_PORT, KAFKA_CONTROLLER_PORT);
+                EmbeddedKafka broker = EmbeddedKafka.start(home.resolve("kafka"), ports.kafka(), ports.kafkaController());
                 started.add(broker);
                 kafka = broker.bootstrapServers();
             } else {
@@ -105,10 +126,10 @@ public final class LocalStack implements AutoCloseable {
             Map<String, String> common = Map.of(
                     "KEYWARD_INTERNAL_SECRET", secrets.getProperty("internal-secret"),
                     "KEYWARD_JSON_LOGS", "false",
-                    "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:8081");
+                    "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:" + ports.tokenService());
 
-            log("Starting token-service on :8081 ...");
-            ServiceProcess token = ServiceProcess.builder("token-service").port(8081).logDir(logs)
+            log("Starting token-service on :" + ports.tokenService() + " ...");
+            ServiceProcess token = ServiceProcess.builder("token-service").port(ports.tokenService()).logDir(logs)
                     .database(pg.database("keyward_token")).kafka(kafka).env(common)
                     .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
                     .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)
@@ -117,11 +138,11 @@ public final class LocalStack implements AutoCloseable {
             started.add(token);
             tokenServiceUrl = token.baseUrl();
 
-            log("Starting repo-service on :8082 and audit-service on :8083 ...");
-            ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").port(8082).logDir(logs)
+            log("Starting repo-service on :" + ports.repoService() + " and audit-service on :" + ports.auditService() + " ...");
+            ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").port(ports.repoService()).logDir(logs)
                     .database(pg.database("keyward_repo")).kafka(kafka).env(common)
                     .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString());
-            ServiceProcess.Builder auditBuilder = ServiceProcess.builder("audit-service").port(8083).logDir(logs)
+            ServiceProcess.Builder auditBuilder = ServiceProcess.builder("audit-service").port(ports.auditService()).logDir(logs)
                     .database(pg.database("keyward_audit")).kafka(kafka).env(common);
             ServiceProcess repo = repoBuilder.start();
             started.add(repo);
@@ -172,15 +193,16 @@ public final class LocalStack implements AutoCloseable {
                   export KW=$(cat %s)
                   # 1. create a repository
                   curl -s -X POST %s/v1/repos -H "Authorization: Bearer $KW" -H 'content-type: application/json' -d '{"id":"team/hello"}'
-                  # 2. create a token that can only read and push team/* for one day
-                  curl -s -X POST %s/v1/tokens -H "Authorization: Bearer $KW" -H 'content-type: application/json' \\
-                       -d '{"name":"ci","kind":"repo","scopes":{"repos:team/*":["git:read","git:write"]},"expires_in":86400}'
-                  # 3. clone with it (paste the "token" value of step 2 as the password)
-                  git clone http://ci:$KW@127.0.0.1:8082/%s/team/hello.git
+                  # 2. create a token that can only read and push team/* for one day (its secret is shown once)
+                  T=$(curl -s -X POST %s/v1/tokens -H "Authorization: Bearer $KW" -H 'content-type: application/json' \\
+                       -d '{"name":"ci","kind":"repo","scopes":{"repos:team/*":["git:read","git:write"]},"expires_in":86400}' \\
+                       | sed -E 's/.*"token":"([^"]+)".*/\\1/')
+                  # 3. clone with it
+                  git clone http://ci:$T@127.0.0.1:%d/%s/team/hello.git
 
                 Press Ctrl-C to stop; data is kept for the next start.
                 """.formatted(tokenServiceUrl, tokenServiceUrl, repoServiceUrl, auditServiceUrl, home,
-                BOOTSTRAP_ORG, tokenFile, token, tokenFile, repoServiceUrl, tokenServiceUrl, BOOTSTRAP_ORG));
+                BOOTSTRAP_ORG, tokenFile, token, tokenFile, repoServiceUrl, tokenServiceUrl, ports.repoService(), BOOTSTRAP_ORG));
     }
 
     @Override

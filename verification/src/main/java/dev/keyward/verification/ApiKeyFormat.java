@@ -81,6 +81,22 @@ public final class ApiKeyFormat {
                 TokenKind.fromKeyLetter(m.group(2).charAt(0)).orElseThrow(), prefixOf(candidate)));
     }
 
+    /** Why a candidate is not a valid key. */
+    public enum Problem {
+        /** Not the {@code kw_<env>_<kind>_<random>_<checksum>} shape. */
+        MALFORMED,
+        /** The right shape, but the checksum does not match: a typo or a made-up key. */
+        BAD_CHECKSUM
+    }
+
+    /** Like {@link #parse(String)}, but says why a candidate is refused; empty when it is a valid key. */
+    public static Optional<Problem> problemOf(String candidate) {
+        if (candidate == null || candidate.length() > 64 || !SHAPE.matcher(candidate).matches()) {
+            return Optional.of(Problem.MALFORMED);
+        }
+        return parse(candidate).isPresent() ? Optional.empty() : Optional.of(Problem.BAD_CHECKSUM);
+    }
+
     /** Whether the string looks like a Keyward key at all (a cheap test before JWT parsing). */
     public static boolean looksLikeApiKey(String candidate) {
         return candidate != null && candidate.startsWith("kw_");
