@@ -77,6 +77,7 @@ public final class LocalStack implements AutoCloseable {
         if (withKeycloak) {
             System.err.println("--with-keycloak: sign-in through Keycloak is not part of this build yet; starting without it.");
         }
+        quietInfrastructureLogs();
         LocalStack stack = new LocalStack(home);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -92,6 +93,17 @@ public final class LocalStack implements AutoCloseable {
         }
         stack.printWelcome();
         stopped.await();
+    }
+
+    /** The embedded broker and database talk a lot at INFO; the services' own logs are in the logs folder. */
+    private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
+
+    private static void quietInfrastructureLogs() {
+        for (String name : List.of("kafka", "org.apache.kafka", "state.change.logger", "io.zonky")) {
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+            logger.setLevel(java.util.logging.Level.WARNING);
+            QUIET.add(logger);
+        }
     }
 
     /** Starts everything and waits until all three services are ready. */
