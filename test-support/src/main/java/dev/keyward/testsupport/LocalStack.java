@@ -26,9 +26,12 @@ public final class LocalStack implements AutoCloseable {
     static final int PG_PORT = 15432;
     static final int KAFKA_PORT = 19092;
     static final int KAFKA_CONTROLLER_PORT = 19093;
+    static final int KEYCLOAK_PORT = 8180;
 
     private final Path home;
     private final Ports ports;
+    private final boolean withKeycloak;
+    private String keycloakRealmUrl;
     private final List<AutoCloseable> started = new ArrayList<>();
     private String tokenServiceUrl;
     private String repoServiceUrl;
@@ -54,8 +57,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public LocalStack(Path home, Ports ports) {
+        this(home, ports, false);
+    }
+
+    public LocalStack(Path home, Ports ports, boolean withKeycloak) {
         this.home = home.toAbsolutePath();
         this.ports = ports;
+        this.withKeycloak = withKeycloak;
     }
 
     public static void main(String[] args) throws Exception {
@@ -135,6 +143,13 @@ public final class LocalStack implements AutoCloseable {
                 log("Kafka: external at " + kafka);
             }
 
+            if (withKeycloak) {
+                log("Starting Keycloak on :" + KEYCLOAK_PORT + " (the first start takes about a minute) ...");
+                EmbeddedKeycloak keycloak = EmbeddedKeycloak.start(KEYCLOAK_PORT, logs);
+                started.add(keycloak);
+                keycloakRealmUrl = keycloak.realmUrl();
+            }
+
             Map<String, String> common = Map.of(
                     "KEYWARD_INTERNAL_SECRET", secrets.getProperty("internal-secret"),
                     "KEYWARD_JSON_LOGS", "false",
@@ -212,9 +227,21 @@ public final class LocalStack implements AutoCloseable {
                   # 3. clone with it
                   git clone http://ci:$T@127.0.0.1:%d/%s/team/hello.git
 
+                %s
                 Press Ctrl-C to stop; data is kept for the next start.
                 """.formatted(tokenServiceUrl, tokenServiceUrl, repoServiceUrl, auditServiceUrl, home,
-                BOOTSTRAP_ORG, tokenFile, token, tokenFile, repoServiceUrl, tokenServiceUrl, ports.repoService(), BOOTSTRAP_ORG));
+                BOOTSTRAP_ORG, tokenFile, token, tokenFile, repoServiceUrl, tokenServiceUrl, ports.repoService(), BOOTSTRAP_ORG, keycloakNotes()));
+    }
+
+    private String keycloakNotes() {
+        if (keycloakRealmUrl == null) {
+            return "";
+        }
+        return """
+                Keycloak (realm 'keyward'): %s   admin console: %s/admin (admin/admin)
+                  demo users (password = user name): alice (org-admin, org demo), bob (org-member, org demo),
+                  mallory (org-admin, org other); CI client 'keyward-ci' (secret keyward-ci-secret)
+                """.formatted(keycloakRealmUrl, keycloakRealmUrl.replace("/realms/keyward", ""));
     }
 
     @Override
