@@ -1,0 +1,107 @@
+package dev.keyward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.keyward.cli.auth.Credentials;
+import dev.keyward.cli.auth.SessionStore;
+import dev.keyward.cli.config.Settings;
+import dev.keyward.cli.http.ApiClient;
+import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What every command needs: settings, the API client, the credentials and the two output streams. */
+public final class Context {
+
+    private final Settings settings;
+    private final ObjectMapper json;
+    private final HttpClient http;
+    private final Clock clock;
+    private final SessionStore sessions;
+    private final Credentials credentials;
+    private final ApiClient api;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean jsonOutput;
+
+    Context(Settings settings, Clock clock, PrintWriter out, PrintWriter err, boolean jsonOutput) {
+        this.settings = settings;
+        this.clock = clock;
+        this.out = out;
+        this.err = err;
+        this.jsonOutput = jsonOutput;
+        this.json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.sessions = new SessionStore(settings.sessionFile(), json);
+        this.credentials = new Credentials(settings, sessions, http, json, clock);
+        this.api = new ApiClient(settings, credentials, http, json);
+    }
+
+    /** The context of the command line that {@code spec} belongs to. */
+    public static Context of(CommandSpec spec) {
+        return ((KeywardCommand) spec.root().userObject()).context();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    public ApiClient api() {
+        return api;
+    }
+
+    /** Standard output: results only (what a script captures). */
+    public PrintWriter out() {
+        return out;
+    }
+
+    /** Standard error: everything meant for a person. */
+    public PrintWriter err() {
+        return err;
+    }
+
+    /** Whether {@code --json} asked for machine-readable output. */
+    public boolean jsonOutput() {
+        return jsonOutput;
+    }
+
+    /** Prints a JSON document to standard output. */
+    public void printJson(JsonNode node) {
+        try {
+            out.println(json.writeValueAsString(node));
+            out.flush();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A line for the person at the terminal. */
+    public void note(String line) {
+        err.println(line);
+        err.flush();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.keyward.cli;
+
+import dev.keyward.cli.command.AuditCommand;
+import dev.keyward.cli.command.CompletionCommand;
+import dev.keyward.cli.command.ConfigCommand;
+import dev.keyward.cli.command.HealthCommand;
+import dev.keyward.cli.command.LoginCommand;
+import dev.keyward.cli.command.LogoutCommand;
+import dev.keyward.cli.command.RepoCommand;
+import dev.keyward.cli.command.TokenCommand;
+import dev.keyward.cli.command.WhoamiCommand;
+import dev.keyward.cli.config.Service;
+import dev.keyward.cli.config.Settings;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The {@code keyward} command: global options and the subcommands. */
+@Command(name = "keyward",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Scoped, time-limited access tokens for code repositories: tokens, repositories and the audit trail.",
+        subcommands = {
+                LoginCommand.class, LogoutCommand.class, WhoamiCommand.class,
+                TokenCommand.class, RepoCommand.class, AuditCommand.class, HealthCommand.class,
+                ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nCredentials:%n",
+        footer = {
+                "  KEYWARD_TOKEN (an API token, for CI) wins over the session of 'keyward login'.",
+                "",
+                "Exit codes:",
+                "  0  done",
+                "  1  refused or failed (HTTP 4xx/5xx, broken audit chain, unhealthy)",
+                "  2  bad command line",
+                "  3  not signed in, or the credentials were refused (401)",
+                "  4  not found (404)",
+                "  5  cannot reach a service or the identity provider"})
+public final class KeywardCommand implements Runnable {
+
+    private final Settings settings;
+    private final Clock clock;
+    private Context context;
+    private boolean json;
+
+    @Spec
+    private CommandSpec spec;
+
+    public KeywardCommand(Map<String, String> env, Clock clock) {
+        this.settings = new Settings(env);
+        this.clock = clock;
+    }
+
+    @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "token-service base URL (env KEYWARD_URL; default http://127.0.0.1:8081)")
+    void tokenUrl(String url) {
+        settings.overrideUrl(Service.TOKEN, url);
+    }
+
+    @Option(names = "--repo-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "repo-service base URL (env KEYWARD_REPO_URL; default http://127.0.0.1:8082)")
+    void repoUrl(String url) {
+        settings.overrideUrl(Service.REPO, url);
+    }
+
+    @Option(names = "--audit-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "audit-service base URL (env KEYWARD_AUDIT_URL; default http://127.0.0.1:8083)")
+    void auditUrl(String url) {
+        settings.overrideUrl(Service.AUDIT, url);
+    }
+
+    @Option(names = "--json", scope = ScopeType.INHERIT,
+            description = "machine-readable JSON on standard output instead of tables")
+    void json(boolean value) {
+        this.json = value;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. keyward token list");
+    }
+
+    /** The shared context, created on first use (after the options are parsed). */
+    synchronized Context context() {
+        if (context == null) {
+            CommandLine cl = spec.commandLine();
+            context = new Context(settings, clock, cl.getOut(), cl.getErr(), json);
+        }
+        return context;
+    }
+
+    /**
+     * A ready command line: output streams, the exit-code mapping of {@link CliException}, and
+     * usage errors as exit code 2.
+     */
+    public static CommandLine commandLine(Map<String, String> env, Clock clock, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new KeywardCommand(env, clock));
+        cl.setOut(out);
+        cl.setErr(err);
+        // picocli's own exit code for a bad command line is already 2 (ExitCode.USAGE).
+        boolean debug = "1".equals(env.get("KEYWARD_DEBUG"));
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            PrintWriter e2 = failed.getErr();
+            e2.println("keyward: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, e2);
+            e2.println("  see '" + failed.getCommandSpec().qualifiedName() + " --help'");
+            e2.flush();
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter e2 = commandLine.getErr();
+            if (e instanceof CliException c) {
+                e2.println("keyward: " + c.getMessage());
+                if (c.hint() != null) {
+                    e2.println("  " + c.hint());
+                }
+                if (debug && c.getCause() != null) {
+                    c.getCause().printStackTrace(e2);
+                }
+                e2.flush();
+                return c.exitCode();
+            }
+            e2.println("keyward: unexpected failure: " + e);
+            e2.println("  set KEYWARD_DEBUG=1 for details");
+            if (debug) {
+                e.printStackTrace(e2);
+            }
+            e2.flush();
+            return ExitCode.FAILED;
+        });
+        return cl;
+    }
+}

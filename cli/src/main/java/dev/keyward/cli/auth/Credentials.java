@@ -1,0 +1,91 @@
+package dev.keyward.cli.auth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.cli.CliException;
+import dev.keyward.cli.config.Settings;
+import dev.keyward.verification.ApiKeyFormat;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Which credential the CLI presents: {@code KEYWARD_TOKEN} from the environment wins (CI); else the
+ * stored session of {@code keyward login}, refreshed when its access token has run out.
+ */
+public final class Credentials {
+
+    private final Settings settings;
+    private final SessionStore sessions;
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private String resolved;
+
+    public Credentials(Settings settings, SessionStore sessions, HttpClient http, ObjectMapper json, Clock clock) {
+        this.settings = settings;
+        this.sessions = sessions;
+        this.http = http;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** The bearer credential to present; exits with "not signed in" when there is none. */
+    public synchronized String bearer() {
+        if (resolved != null) {
+            return resolved;
+        }
+        String env = settings.envToken();
+        if (env != null) {
+            resolved = env;
+            return env;
+        }
+        Session session = currentSession().orElseThrow(() -> CliException.notAuthenticated(
+                "not signed in", "run keyward login, or set KEYWARD_TOKEN to an API token"));
+        resolved = session.accessToken();
+        return resolved;
+    }
+
+    /** The stored session with a valid access token (refreshing it if needed), or empty when there is none. */
+    public Optional<Session> currentSession() {
+        Optional<Session> stored = sessions.load();
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        Session session = stored.get();
+        if (session.accessTokenValid(clock.instant())) {
+            return Optional.of(session);
+        }
+        if (!session.canRefresh(clock.instant())) {
+            throw CliException.notAuthenticated("the stored session has expired", "run keyward login");
+        }
+        try {
+            OidcProvider provider = OidcProvider.ofTokenEndpoint(session.tokenEndpoint(), http, json);
+            Session renewed = session.renewed(provider.refresh(session.clientId(), session.refreshToken()), clock.instant());
+            sessions.save(renewed);
+            return Optional.of(renewed);
+        } catch (OidcProvider.OAuthError e) {
+            throw CliException.notAuthenticated("the stored session could not be refreshed (" + e.error() + ")",
+                    "run keyward login");
+        }
+    }
+
+    public boolean fromEnvironment() {
+        return settings.envToken() != null;
+    }
+
+    /** Which credential is in use, without any secret part: for error messages. */
+    public String describe() {
+        String env = settings.envToken();
+        if (env != null) {
+            return "KEYWARD_TOKEN " + ApiKeyFormat.parse(env).map(k -> k.prefix() + "…").orElse("(a JWT or other token)");
+        }
+        return "the session of keyward login";
+    }
+
+    public String unauthorizedHint() {
+        if (fromEnvironment()) {
+            return "KEYWARD_TOKEN was refused (unknown, expired or revoked): set a valid token, or unset it and run keyward login";
+        }
+        return "run keyward login, or set KEYWARD_TOKEN to an API token";
+    }
+}

@@ -1,0 +1,211 @@
+package dev.keyward.cli.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.cli.CliException;
+import dev.keyward.cli.ExitCode;
+import dev.keyward.cli.auth.Credentials;
+import dev.keyward.cli.config.Service;
+import dev.keyward.cli.config.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Calls the Keyward APIs with the caller's credentials and turns every failure into a
+ * {@link CliException} that says what went wrong and what to do, with the documented exit code.
+ */
+public final class ApiClient {
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Settings settings;
+    private final Credentials credentials;
+    private final HttpClient http;
+    private final ObjectMapper json;
+
+    public ApiClient(Settings settings, Credentials credentials, HttpClient http, ObjectMapper json) {
+        this.settings = settings;
+        this.credentials = credentials;
+        this.http = http;
+        this.json = json;
+    }
+
+    /** A query string builder that leaves out null values. */
+    public static Map<String, String> query() {
+        return new LinkedHashMap<>();
+    }
+
+    public JsonNode get(Service service, String path, Map<String, String> query) {
+        return send(service, "GET", path + queryString(query), null);
+    }
+
+    public JsonNode post(Service service, String path, Object body) {
+        return send(service, "POST", path, body);
+    }
+
+    public JsonNode delete(Service service, String path) {
+        return send(service, "DELETE", path, null);
+    }
+
+    /** Sends an authenticated request and returns the JSON answer of a 2xx. */
+    public JsonNode send(Service service, String method, String path, Object body) {
+        HttpRequest.Builder request = request(service, path).header("Accept", "application/json");
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(write(body)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response = execute(service, request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw failure(service, response.statusCode(), response.body(), response.headers().firstValue("Retry-After").orElse(null));
+        }
+        return parse(service, response.body());
+    }
+
+    /** Opens a streamed authenticated GET (e.g. NDJSON export); the caller closes the stream. */
+    public InputStream stream(Service service, String path, Map<String, String> query, String accept) {
+        HttpRequest request = request(service, path + queryString(query)).header("Accept", accept)
+                .timeout(Duration.ofHours(1)).GET().build();
+        HttpResponse<InputStream> response = execute(service, request, HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() / 100 != 2) {
+            String body;
+            try (InputStream in = response.body()) {
+                body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                body = "";
+            }
+            throw failure(service, response.statusCode(), body, null);
+        }
+        return response.body();
+    }
+
+    /** An unauthenticated GET returning status and body, for health probes; unreachable still throws. */
+    public HttpResponse<String> probe(Service service, String path) {
+        HttpRequest request = HttpRequest.newBuilder(uri(service, path)).timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/json").GET().build();
+        return execute(service, request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(Service service, String path) {
+        return HttpRequest.newBuilder(uri(service, path))
+                .timeout(REQUEST_TIMEOUT)
+                .header("User-Agent", "keyward-cli")
+                .header("Authorization", "Bearer " + credentials.bearer());
+    }
+
+    private URI uri(Service service, String path) {
+        String base = settings.url(service);
+        try {
+            return URI.create(base + path);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("the " + service.displayName() + " URL '" + base + "' is not a valid URL (set "
+                    + service.flag() + " or " + service.envVar() + ")");
+        }
+    }
+
+    private <T> HttpResponse<T> execute(Service service, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return http.send(request, handler);
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            throw unreachable(service, "connection refused or timed out", e);
+        } catch (HttpTimeoutException e) {
+            throw new CliException(ExitCode.UNREACHABLE, service.displayName() + " at " + settings.url(service)
+                    + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", "check the service's health: keyward health", e);
+        } catch (IOException e) {
+            throw unreachable(service, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.FAILED, "interrupted", null, e);
+        }
+    }
+
+    private CliException unreachable(Service service, String why, Exception cause) {
+        return new CliException(ExitCode.UNREACHABLE,
+                "cannot reach " + service.displayName() + " at " + settings.url(service) + " (" + why + ")",
+                "is it running (./keyward up)? Point the CLI at it with " + service.flag() + " or " + service.envVar(), cause);
+    }
+
+    /** Maps an error answer ({@code {error, message}}) to the exit code and a hint. */
+    CliException failure(Service service, int status, String body, String retryAfter) {
+        String error = null;
+        String message = null;
+        try {
+            JsonNode node = json.readTree(body == null ? "" : body);
+            if (node != null && node.isObject()) {
+                error = text(node, "error");
+                message = text(node, "message");
+            }
+        } catch (JsonProcessingException e) {
+            // not JSON: a proxy or a crashed service; the status says enough
+        }
+        String detail = message != null ? message : "HTTP " + status;
+        String what = service.displayName() + " answered " + status + (error != null ? " " + error : "") + ": " + detail;
+        return switch (status) {
+            case 401 -> CliException.notAuthenticated("not signed in: " + detail, credentials.unauthorizedHint());
+            case 403 -> CliException.failed("refused: " + detail,
+                    "the credentials in use (" + credentials.describe() + ") lack the permission; ask an org admin for a token that has it");
+            case 404 -> new CliException(ExitCode.NOT_FOUND, "not found: " + detail, null);
+            case 429 -> CliException.failed("rate limited: " + detail,
+                    "try again" + (retryAfter != null ? " in " + retryAfter + " s" : " later"));
+            default -> CliException.failed(what, status >= 500 ? "the service failed; try again, and check its log if it persists" : null);
+        };
+    }
+
+    private JsonNode parse(Service service, String body) {
+        if (body == null || body.isBlank()) {
+            return json.createObjectNode();
+        }
+        try {
+            return json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw CliException.failed(service.displayName() + " answered something that is not JSON",
+                    "check that " + service.flag() + " points at " + service.displayName());
+        }
+    }
+
+    private String write(Object body) {
+        try {
+            return json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the request body", e);
+        }
+    }
+
+    static String queryString(Map<String, String> query) {
+        if (query == null || query.isEmpty()) {
+            return "";
+        }
+        StringJoiner joined = new StringJoiner("&", "?", "");
+        query.forEach((k, v) -> {
+            if (v != null) {
+                joined.add(encode(k) + "=" + encode(v));
+            }
+        });
+        return joined.length() == 1 ? "" : joined.toString();
+    }
+
+    /** Encodes one path segment or query value. */
+    public static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.keyward.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.TokenKind;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line in process: parsing, exit codes and where output goes, for everything that needs
+ * no running service. The end-to-end ITs run the packaged jar against the real services.
+ */
+class CommandLineTests {
+
+    @TempDir
+    Path config;
+
+    private final Map<String, String> env = new HashMap<>();
+
+    record Result(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void isolatedConfig() {
+        env.put("XDG_CONFIG_HOME", config.toString());
+        env.put("HOME", config.toString());
+    }
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(out), new PrintWriter(err)).execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheCommandsAndTheExitCodes() {
+        Result r = run("--help");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("token", "repo", "audit", "login", "health", "completion")
+                .contains("Exit codes:", "3  not signed in", "5  cannot reach");
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        for (String[] cmd : new String[][] {{"token", "create"}, {"token", "list"}, {"token", "rotate"}, {"repo", "delete"},
+                {"audit", "export"}, {"audit", "events"}, {"login"}, {"health"}, {"whoami"}}) {
+            String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
+            args[cmd.length] = "--help";
+            Result r = run(args);
+            assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
+            assertThat(r.out()).as(String.join(" ", cmd)).startsWith("Usage: keyward " + String.join(" ", cmd));
+        }
+    }
+
+    @Test
+    void withoutCredentialsACallSaysHowToSignInAndExitsWith3() {
+        Result r = run("token", "list");
+
+        assertThat(r.exit()).isEqualTo(ExitCode.NOT_AUTHENTICATED);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("not signed in").contains("keyward login").contains("KEYWARD_TOKEN");
+    }
+
+    @Test
+    void anUnreachableServiceExitsWith5AndNamesTheUrlFromAFlagGivenAfterTheSubcommand() throws IOException {
+        env.put("KEYWARD_TOKEN", ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.ORG));
+        String url = "http://127.0.0.1:" + closedPort();
+
+        Result r = run("token", "list", "--url", url);
+
+        assertThat(r.exit()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(r.err()).contains("cannot reach token-service at " + url).contains("--url or KEYWARD_URL");
+    }
+
+    @Test
+    void theEnvironmentNamesTheServices() throws IOException {
+        env.put("KEYWARD_TOKEN", "kw_anything");
+        String url = "http://127.0.0.1:" + closedPort();
+        env.put("KEYWARD_REPO_URL", url);
+
+        Result r = run("repo", "list");
+
+        assertThat(r.exit()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(r.err()).contains("cannot reach repo-service at " + url);
+    }
+
+    @Test
+    void badFlagsAreUsageErrorsWith2BeforeAnythingIsSent() {
+        env.put("KEYWARD_TOKEN", "kw_anything");
+        env.put("KEYWARD_URL", "http://127.0.0.1:1");
+
+        Result scope = run("token", "create", "--name", "ci", "--scope", "repos:team/*=git:push");
+        assertThat(scope.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(scope.err()).contains("unknown permission 'git:push'").contains("keyward token create --help");
+
+        Result kind = run("token", "create", "--name", "ci", "--kind", "user", "--scope", "repos:a=read");
+        assertThat(kind.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(kind.err()).contains("--kind must be repo or org");
+
+        Result duration = run("token", "create", "--name", "ci", "--scope", "repos:a=read", "--expires-in", "1y");
+        assertThat(duration.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(duration.err()).contains("--expires-in").contains("'1y' is not a duration");
+
+        Result repo = run("repo", "create", "../escape");
+        assertThat(repo.exit()).isEqualTo(ExitCode.USAGE);
+
+        Result unknown = run("tokne", "list");
+        assertThat(unknown.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(unknown.err()).contains("token");
+
+        Result rotate = run("token", "rotate");
+        assertThat(rotate.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(rotate.err()).contains("TOKEN_ID or give --self");
+
+        Result noSubcommand = run("audit");
+        assertThat(noSubcommand.exit()).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
+    void deletingARepositoryWithoutATerminalNeedsYes() {
+        env.put("KEYWARD_TOKEN", "kw_anything");
+
+        Result r = run("repo", "delete", "team/hello");
+
+        assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("--yes");
+    }
+
+    @Test
+    void whoamiDescribesAnApiKeyByItsPrefixOnly() {
+        String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.REPO);
+        env.put("KEYWARD_TOKEN", key);
+
+        Result r = run("whoami");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("KEYWARD_TOKEN").contains(ApiKeyFormat.prefixOf(key)).contains("repo").contains("prod")
+                .doesNotContain(key);
+    }
+
+    @Test
+    void whoamiWithoutCredentialsExitsWith3() {
+        assertThat(run("whoami").exit()).isEqualTo(ExitCode.NOT_AUTHENTICATED);
+    }
+
+    @Test
+    void bashCompletionCoversTheSubcommands() {
+        Result r = run("completion", "bash");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("complete -F").contains("keyward").contains("create").contains("--expires-in");
+        assertThat(run("completion", "fish").exit()).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
+    void configSetIsStoredOwnerOnlyAndWins() throws IOException {
+        assertThat(run("config", "set", "audit_url", "http://audit.example:9").exit()).isZero();
+
+        Path file = config.resolve("keyward/config.properties");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(run("config", "show").out()).contains("http://audit.example:9");
+        assertThat(run("config", "set", "colour", "blue").exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("config", "unset", "audit_url").exit()).isZero();
+        assertThat(run("config", "show").out()).doesNotContain("audit.example").contains("http://127.0.0.1:8083");
+    }
+
+    @Test
+    void logoutWithoutASessionIsFine() {
+        Result r = run("logout");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).contains("Not signed in");
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

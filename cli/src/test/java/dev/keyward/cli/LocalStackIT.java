@@ -1,0 +1,222 @@
+package dev.keyward.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.testsupport.LocalStack;
+import dev.keyward.verification.ApiKeyFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged CLI as CI uses it ({@code KEYWARD_TOKEN} in the environment) against the real local
+ * stack: embedded PostgreSQL and Kafka and the three packaged services, and the real git CLI.
+ */
+class LocalStackIT {
+
+    @TempDir
+    static Path work;
+
+    static LocalStack stack;
+    static String adminToken;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void startStack() throws IOException {
+        stack = new LocalStack(work.resolve("home"), LocalStack.Ports.free());
+        stack.start();
+        adminToken = Files.readString(stack.adminTokenFile()).trim();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** The CLI pointed at the stack through the environment, with its own empty config folder. */
+    static CliProcess cli(String token) {
+        CliProcess cli = new CliProcess()
+                .env("KEYWARD_URL", stack.tokenServiceUrl())
+                .env("KEYWARD_REPO_URL", stack.repoServiceUrl())
+                .env("KEYWARD_AUDIT_URL", stack.auditServiceUrl())
+                .env("XDG_CONFIG_HOME", work.resolve("config").toString());
+        if (token != null) {
+            cli.env("KEYWARD_TOKEN", token);
+        }
+        return cli;
+    }
+
+    static CliProcess admin() {
+        return cli(adminToken);
+    }
+
+    @Test
+    void aScopedTokenFromTheCliClonesItsRepositoriesUntilRevokedThroughTheCli() throws Exception {
+        CliProcess.Result repo = admin().run("repo", "create", "team/hello");
+        assertThat(repo.exit()).as(repo.toString()).isZero();
+        assertThat(repo.out()).isEqualTo("team/hello\n");
+        assertThat(admin().run("repo", "create", "other/x").exit()).isZero();
+
+        CliProcess.Result created = admin().run("token", "create", "--name", "cli-ci", "--kind", "repo",
+                "--scope", "repos:team/*=git:read,git:write", "--expires-in", "1d");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        // Only the secret on stdout, so T=$(keyward token create ...) works.
+        String secret = created.out().strip();
+        assertThat(created.out()).isEqualTo(secret + "\n");
+        assertThat(ApiKeyFormat.parse(secret)).as("a real key on stdout").isPresent();
+        assertThat(created.err()).contains("Created tok_").contains("shown only this once").doesNotContain(secret);
+        String tokenId = created.err().replaceAll("(?s).*Created (tok_[A-Za-z0-9_-]+).*", "$1");
+
+        Path clone = work.resolve("hello");
+        assertThat(git(work, "clone", gitUrl(secret, "team/hello"), clone.toString()).exit()).isZero();
+        assertThat(git(work, "clone", gitUrl(secret, "other/x"), work.resolve("x").toString()).exit()).isNotZero();
+
+        CliProcess.Result list = admin().run("--json", "token", "list");
+        assertThat(list.exit()).as(list.toString()).isZero();
+        JsonNode listed = JSON.readTree(list.out());
+        assertThat(ids(listed)).contains(tokenId);
+        assertThat(list.out()).doesNotContain(secret);
+
+        CliProcess.Result table = admin().run("token", "list");
+        assertThat(table.out()).contains("ID", "NAME", "SCOPES").contains(tokenId).contains("repos:team/*=git:read,git:write");
+
+        CliProcess.Result show = admin().run("token", "show", tokenId);
+        assertThat(show.exit()).as(show.toString()).isZero();
+        assertThat(show.out()).contains("cli-ci").contains("active").contains(ApiKeyFormat.prefixOf(secret));
+
+        CliProcess.Result revoke = admin().run("token", "revoke", tokenId);
+        assertThat(revoke.exit()).as(revoke.toString()).isZero();
+        assertThat(revoke.err()).contains("Revoked " + tokenId);
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(git(work, "ls-remote", gitUrl(secret, "team/hello")).exit()).isNotZero());
+        assertThat(admin().run("token", "show", tokenId).out()).contains("revoked");
+        assertThat(ids(JSON.readTree(admin().run("--json", "token", "list").out()))).doesNotContain(tokenId);
+        assertThat(ids(JSON.readTree(admin().run("--json", "token", "list", "--all").out()))).contains(tokenId);
+
+        // The revoked key itself is refused: not authenticated, exit 3.
+        CliProcess.Result revoked = cli(secret).run("repo", "list");
+        assertThat(revoked.exit()).as(revoked.toString()).isEqualTo(ExitCode.NOT_AUTHENTICATED);
+        assertThat(revoked.err()).contains("KEYWARD_TOKEN was refused");
+
+        CliProcess.Result missing = admin().run("token", "show", "tok_doesnotexist");
+        assertThat(missing.exit()).as(missing.toString()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+
+    @Test
+    void rotationPrintsTheNewSecretOnceAndRepoTokensCannotUseTheControlPlane() throws Exception {
+        CliProcess.Result created = admin().run("--json", "token", "create", "--name", "cli-rotate", "--kind", "org",
+                "--scope", "org=org:read", "--expires-in", "2h", "--env", "dev");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        JsonNode issued = JSON.readTree(created.out());
+        String oldSecret = issued.path("token").asText();
+        assertThat(oldSecret).startsWith("kw_dev_o_");
+
+        CliProcess.Result rotated = admin().run("token", "rotate", issued.path("id").asText(), "--grace", "10m");
+        assertThat(rotated.exit()).as(rotated.toString()).isZero();
+        String newSecret = rotated.out().strip();
+        assertThat(ApiKeyFormat.parse(newSecret)).isPresent();
+        assertThat(newSecret).isNotEqualTo(oldSecret);
+        assertThat(rotated.err()).contains("Rotated " + issued.path("id").asText());
+
+        // The new key lists repositories (org:read); it may not manage tokens: refused, exit 1.
+        assertThat(cli(newSecret).run("repo", "list").exit()).isZero();
+        CliProcess.Result escalate = cli(newSecret).run("token", "create", "--name", "x", "--scope", "repos:*=git:read");
+        assertThat(escalate.exit()).as(escalate.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(escalate.err()).contains("refused");
+    }
+
+    @Test
+    void theAuditTrailIsQueriedExportedAndVerified() throws Exception {
+        CliProcess.Result created = admin().run("--json", "token", "create", "--name", "cli-audit", "--scope", "repos:audit/*=read");
+        String tokenId = JSON.readTree(created.out()).path("id").asText();
+        assertThat(admin().run("token", "revoke", tokenId).exit()).isZero();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            CliProcess.Result events = admin().run("--json", "audit", "events", "--token-id", tokenId);
+            assertThat(events.exit()).as(events.toString()).isZero();
+            List<String> types = new ArrayList<>();
+            JSON.readTree(events.out()).forEach(e -> types.add(e.path("type").asText()));
+            assertThat(types).contains("token:created", "token:revoked");
+        });
+        CliProcess.Result table = admin().run("audit", "events", "--token-id", tokenId, "--since", "1h");
+        assertThat(table.out()).contains("TIME", "TYPE").contains("token:revoked");
+
+        Path file = work.resolve("exports/audit.ndjson");
+        CliProcess.Result export = admin().run("audit", "export", "--since", "1d", "-o", file.toString());
+        assertThat(export.exit()).as(export.toString()).isZero();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            assertThat(JSON.readTree(line).path("type").asText()).startsWith("token:");
+        }
+        assertThat(lines).anyMatch(l -> l.contains(tokenId));
+        assertThat(export.err()).contains("Exported " + lines.size() + " events to " + file)
+                .as("no progress drawing when stderr is not a terminal").doesNotContain("\r");
+
+        CliProcess.Result toStdout = admin().run("audit", "export");
+        assertThat(toStdout.exit()).isZero();
+        assertThat(toStdout.out().lines().count()).isGreaterThanOrEqualTo(lines.size());
+
+        CliProcess.Result verify = admin().run("audit", "verify");
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains("intact");
+
+        CliProcess.Result badTime = admin().run("audit", "export", "--since", "last tuesday");
+        assertThat(badTime.exit()).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
+    void healthShowsEveryServiceReadyAndTheOrgsAuthHealth() {
+        CliProcess.Result health = admin().run("health");
+        assertThat(health.exit()).as(health.toString()).isZero();
+        assertThat(health.out()).contains("token-service").contains("repo-service").contains("audit-service")
+                .contains("Failed-authentication health of org demo");
+        assertThat(health.out().lines().filter(l -> l.endsWith("UP")).count()).isEqualTo(3);
+
+        CliProcess.Result noCredentials = cli(null).run("health");
+        assertThat(noCredentials.exit()).isZero();
+        assertThat(noCredentials.err()).contains("skipped");
+
+        CliProcess.Result down = cli(adminToken).env("KEYWARD_AUDIT_URL", "http://127.0.0.1:1").run("health");
+        assertThat(down.exit()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(down.out()).contains("UNREACHABLE");
+    }
+
+    private static List<String> ids(JsonNode array) {
+        List<String> ids = new ArrayList<>();
+        array.forEach(t -> ids.add(t.path("id").asText()));
+        return ids;
+    }
+
+    private static String gitUrl(String token, String repo) {
+        return stack.repoServiceUrl().replace("http://", "http://ci:" + token + "@") + "/" + LocalStack.BOOTSTRAP_ORG + "/" + repo + ".git";
+    }
+
+    static CliProcess.Result git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("git", "-c", "credential.helper=", "-c", "core.askPass="));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        var out = CliProcess.drain(p.getInputStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return new CliProcess.Result(p.exitValue(), out.join(), "");
+    }
+}
