@@ -1,0 +1,22 @@
+package dev.keyward.repo.config;
+
+import dev.keyward.verification.VerificationEvents;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/** Exposes the verification event buffer on /q/metrics: a growing "dropped" count means Kafka is too slow or down. */
+@ApplicationScoped
+public class VerificationMetrics {
+
+    void register(@Observes StartupEvent start, MeterRegistry registry, VerificationEvents events) {
+        Gauge.builder("keyward.verification.events.dropped", events, VerificationEvents::dropped)
+                .description("token:used / auth:failed events dropped because the buffer was full").register(registry);
+        Gauge.builder("keyward.verification.events.failed", events, VerificationEvents::failed)
+                .description("events the Kafka producer could not take").register(registry);
+        Gauge.builder("keyward.verification.events.pending", events, VerificationEvents::pending)
+                .description("events waiting for Kafka").register(registry);
+    }
+}

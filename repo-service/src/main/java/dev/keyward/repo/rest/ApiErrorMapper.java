@@ -1,0 +1,50 @@
+package dev.keyward.repo.rest;
+
+import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.verification.quarkus.KeywardAuthException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The service's one mapping from failures to {@code {"error", "message"}} bodies. */
+public class ApiErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ApiErrorMapper.class);
+
+    @ServerExceptionMapper
+    public Response auth(KeywardAuthException e) {
+        return e.getResponse(); // already {error, message}, with the Basic challenge on 401
+    }
+
+    @ServerExceptionMapper
+    public Response service(RepoServiceException e) {
+        return body(e.status(), e.error(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String error = switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406, 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal" : "request_refused";
+        };
+        return body(status, error, status >= 500 ? "internal error" : e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected failure", e);
+        return body(500, "internal", "internal error");
+    }
+
+    static Response body(int status, String error, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("error", error, "message", message == null ? error : message)).build();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.keyward.repo.service;
+
+import dev.keyward.repo.repository.RepositoryEntity;
+import dev.keyward.repo.repository.RepositoryRepository;
+import dev.keyward.verification.RepoIds;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import org.hibernate.exception.ConstraintViolationException;
+
+/** Creating, listing, reading and deleting an org's repositories: the row and the bare repository together. */
+@ApplicationScoped
+public class RepositoryService {
+
+    public static final int DEFAULT_PAGE_SIZE = 50;
+    public static final int MAX_PAGE_SIZE = 200;
+
+    private final RepositoryRepository repositories;
+    private final RepositoryStorage storage;
+    private final Vertx vertx;
+
+    public RepositoryService(RepositoryRepository repositories, RepositoryStorage storage, Vertx vertx) {
+        this.repositories = repositories;
+        this.storage = storage;
+        this.vertx = vertx;
+    }
+
+    /** The id a create request asks for, or a new UUID; refused when it breaks the id rules. */
+    public static String idToCreate(String requested) {
+        String id = requested == null ? UUID.randomUUID().toString() : requested;
+        RepoIds.problem(id).ifPresent(problem -> {
+            throw RepoServiceException.badRequest("invalid_repo_id", problem);
+        });
+        return id;
+    }
+
+    /** Validates an id from a path; 400 when it cannot be a repository id. */
+    public static String checkId(String id) {
+        RepoIds.problem(id).ifPresent(problem -> {
+            throw RepoServiceException.badRequest("invalid_repo_id", problem);
+        });
+        return id;
+    }
+
+    /** Creates the row and the bare repository in one transaction: a failure on disk leaves no row. */
+    public Uni<RepositoryInfo> create(String org, String id) {
+        return Panache.withTransaction(() -> repositories.findByOrgAndId(org, id).flatMap(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().failure(RepoServiceException.conflict("repository " + id + " already exists"));
+            }
+            RepositoryEntity e = new RepositoryEntity();
+            e.org = org;
+            e.repoId = id;
+            e.defaultBranch = storage.defaultBranch();
+            e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            return repositories.persistAndFlush(e)
+                    .call(() -> vertx.executeBlocking(Uni.createFrom().item(() -> {
+                        storage.create(org, id);
+                        return id;
+                    })))
+                    .map(RepositoryService::toInfo);
+        })).onFailure(RepositoryService::isUniqueViolation)
+                .transform(f -> RepoServiceException.conflict("repository " + id + " already exists"));
+    }
+
+    public Uni<RepositoryInfo> get(String org, String id) {
+        return Panache.withSession(() -> repositories.findByOrgAndId(org, id)).map(e -> {
+            if (e == null) {
+                throw RepoServiceException.notFound("repository " + id + " does not exist");
+            }
+            return toInfo(e);
+        });
+    }
+
+    public Uni<RepositoryPage> list(String org, String prefix, Integer pageSize, String pageToken) {
+        int size = pageSize == null ? DEFAULT_PAGE_SIZE : pageSize;
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw RepoServiceException.badRequest("invalid_page_size", "page_size must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        String after = pageToken == null || pageToken.isEmpty() ? "" : decodeToken(pageToken);
+        return Panache.withSession(() -> repositories.page(org, prefix == null ? "" : prefix, after, size + 1)).map(rows -> {
+            boolean more = rows.size() > size;
+            List<RepositoryInfo> page = rows.stream().limit(size).map(RepositoryService::toInfo).toList();
+            return new RepositoryPage(page, more ? encodeToken(page.get(page.size() - 1).id()) : null);
+        });
+    }
+
+    /** Deletes the row and the repository on disk; 404 when there is none. */
+    public Uni<Void> delete(String org, String id) {
+        return Panache.withTransaction(() -> repositories.deleteByOrgAndId(org, id).flatMap(count -> {
+            if (count == 0) {
+                return Uni.createFrom().failure(RepoServiceException.notFound("repository " + id + " does not exist"));
+            }
+            return vertx.executeBlocking(Uni.createFrom().item(() -> {
+                storage.delete(org, id);
+                return id;
+            })).replaceWithVoid();
+        }));
+    }
+
+    private static RepositoryInfo toInfo(RepositoryEntity e) {
+        return new RepositoryInfo(e.org, e.repoId, e.createdAt, e.defaultBranch);
+    }
+
+    private static boolean isUniqueViolation(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConstraintViolationException
+                    || (c.getMessage() != null && c.getMessage().contains("repositories_org_repo_id_unique"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String encodeToken(String lastId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeToken(String token) {
+        try {
+            String id = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (!RepoIds.isValid(id)) {
+                throw new IllegalArgumentException();
+            }
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw RepoServiceException.badRequest("invalid_page_token", "page_token is not one this service issued");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.keyward.repo.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.keyward.repo.TokenAuthority;
+import dev.keyward.testsupport.SharedInfrastructure;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The repository management API and its authorization. Run against the real token-service
+ * ({@link RepositoryApiTests}) and against the in-JVM stand-in ({@link RepositoryApiInJvmTests}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class RepositoryApiContract {
+
+    private static final Path REPOS = Path.of("target/test-repos", TokenAuthority.ORG);
+    private TokenAuthority tokens;
+    private String admin;
+    private String run;
+
+    /** Who issues the tokens of this run. */
+    protected abstract TokenAuthority authority();
+
+    @BeforeAll
+    void tokens() {
+        tokens = authority();
+        admin = tokens.createOrgToken(Map.of("org", List.of("org:read"), "repos:*", List.of("git:write", "repo:write"))).token();
+        run = UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private Response create(String token, Object body) {
+        return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(body).post("/v1/repos");
+    }
+
+    @Test
+    void createsRepositoriesWithGivenOrGeneratedIds() {
+        String id = "team-" + run + "/project-alpha";
+        create(admin, Map.of("id", id)).then().statusCode(201)
+                .body("id", equalTo(id))
+                .body("default_branch", equalTo("main"))
+                .body("created_at", notNullValue());
+        assertThat(REPOS.resolve(id + ".git/HEAD")).exists();
+
+        String generated = create(admin, Map.of()).then().statusCode(201)
+                .body("id", matchesPattern("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"))
+                .extract().path("id");
+        assertThat(Files.isDirectory(REPOS.resolve(generated + ".git"))).isTrue();
+
+        create(admin, Map.of("id", id)).then().statusCode(409).body("error", equalTo("conflict"));
+    }
+
+    /** A row of another org in the same table: listings must never show it. */
+    private static void insertRepositoryOfAnotherOrg(String id) {
+        SharedInfrastructure.PostgresConnection pg = SharedInfrastructure.postgres("keyward_repo");
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
+             PreparedStatement s = c.prepareStatement("insert into repo_service.repositories (org, repo_id, default_branch, created_at)"
+                     + " values ('globex', ?, 'main', now())")) {
+            s.setString(1, id);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void refusesIdsThatCouldEscapeOrBreakTheLayout() {
+        for (String bad : List.of("../etc", "/abs", "a//b", "a/../../b", "x.git", "sp ace", "a".repeat(201), "")) {
+            create(admin, Map.of("id", bad)).then().statusCode(400)
+                    .body("error", equalTo("invalid_repo_id"))
+                    .body("message", notNullValue());
+        }
+        assertThat(Path.of("target/test-repos/etc.git")).doesNotExist();
+    }
+
+    @Test
+    void listsOnlyTheOrgsRepositoriesByPrefixAndPage() {
+        String ns = "list-" + run;
+        for (String name : List.of("a", "b", "c", "d", "e")) {
+            create(admin, Map.of("id", ns + "/" + name)).then().statusCode(201);
+        }
+        create(admin, Map.of("id", ns + "x_other")).then().statusCode(201);
+        insertRepositoryOfAnotherOrg(ns + "/c2");
+
+        List<String> ids = new ArrayList<>();
+        String pageToken = null;
+        do {
+            var req = given().header("Authorization", "Bearer " + admin).queryParam("prefix", ns + "/").queryParam("page_size", 2);
+            if (pageToken != null) {
+                req.queryParam("page_token", pageToken);
+            }
+            Response page = req.get("/v1/repos");
+            page.then().statusCode(200);
+            ids.addAll(page.jsonPath().getList("repositories.id"));
+            assertThat(page.jsonPath().getList("repositories")).hasSizeLessThanOrEqualTo(2);
+            pageToken = page.jsonPath().getString("next_page_token");
+        } while (pageToken != null);
+        assertThat(ids).containsExactly(ns + "/a", ns + "/b", ns + "/c", ns + "/d", ns + "/e");
+
+        given().header("Authorization", "Bearer " + admin).queryParam("page_token", "!!").get("/v1/repos")
+                .then().statusCode(400).body("error", equalTo("invalid_page_token"));
+        given().header("Authorization", "Bearer " + admin).queryParam("page_size", 0).get("/v1/repos")
+                .then().statusCode(400).body("error", equalTo("invalid_page_size"));
+    }
+
+    @Test
+    void everyCallNeedsItsPermission() {
+        String id = "perm-" + run + "/one";
+        create(admin, Map.of("id", id)).then().statusCode(201);
+        String reader = tokens.createRepoToken(Map.of("repos:perm-" + run + "/*", List.of("git:read"))).token();
+
+        given().get("/v1/repos").then().statusCode(401)
+                .header("WWW-Authenticate", "Basic realm=\"keyward\"")
+                .body("error", equalTo("missing"));
+        given().header("Authorization", "Bearer kw_prod_o_notarealkeyatall000000000000_abcdef").get("/v1/repos")
+                .then().statusCode(401).body("error", equalTo("malformed"));
+        given().header("x-api-key", reader).get("/v1/repos").then().statusCode(403).body("error", equalTo("scope"));
+        create(reader, Map.of("id", "perm-" + run + "/two")).then().statusCode(403).body("error", equalTo("scope"));
+
+        given().header("x-api-key", reader).get("/v1/repos/" + id).then().statusCode(200)
+                .body("id", equalTo(id)).body("default_branch", equalTo("main"));
+        given().header("x-api-key", reader).get("/v1/repos/perm-" + run + "/missing").then().statusCode(404)
+                .body("error", equalTo("not_found"));
+        given().header("x-api-key", reader).get("/v1/repos/other/x").then().statusCode(403);
+        given().header("x-api-key", reader).delete("/v1/repos/" + id).then().statusCode(403);
+    }
+
+    @Test
+    void deleteRemovesTheRowAndTheRepository() {
+        String id = "del-" + run + "/gone";
+        create(admin, Map.of("id", id)).then().statusCode(201);
+        assertThat(REPOS.resolve(id + ".git")).isDirectory();
+
+        given().header("Authorization", "Bearer " + admin).delete("/v1/repos/" + id).then().statusCode(200)
+                .body("id", equalTo(id)).body("deleted", equalTo(true));
+        assertThat(REPOS.resolve(id + ".git")).doesNotExist();
+        assertThat(REPOS.resolve("del-" + run)).as("empty namespace directory removed").doesNotExist();
+        given().header("Authorization", "Bearer " + admin).get("/v1/repos/" + id).then().statusCode(404);
+        given().header("Authorization", "Bearer " + admin).delete("/v1/repos/" + id).then().statusCode(404);
+        create(admin, Map.of("id", id)).then().statusCode(201);
+    }
+}

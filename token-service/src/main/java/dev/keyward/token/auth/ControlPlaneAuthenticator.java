@@ -1,0 +1,61 @@
+package dev.keyward.token.auth;
+
+import dev.keyward.token.domain.CreatedBy;
+import dev.keyward.token.error.ApiException;
+import dev.keyward.token.repository.TokenEntity;
+import dev.keyward.token.repository.TokenRepository;
+import dev.keyward.token.service.JsonColumns;
+import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.CredentialForm;
+import dev.keyward.verification.Permission;
+import dev.keyward.verification.Scopes;
+import dev.keyward.verification.TokenKind;
+import dev.keyward.verification.VerifiedPrincipal;
+import dev.keyward.verification.quarkus.CurrentPrincipal;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Authenticates callers of the control-plane API through the shared verification module's
+ * {@link CurrentPrincipal} (which resolves keys via {@link LocalVerificationSources}, i.e. this
+ * service's own database, and enforces {@code allowed_cidrs}), then adds what only this service
+ * knows about the presenting token (name, creator, environment).
+ * <p>
+ * Refusals: 401 for missing or invalid credentials and 403 for a CIDR outside the allowlist (from
+ * the verifier); 403 for repo tokens, customer-signed JWTs and missing permissions.
+ */
+@ApplicationScoped
+public class ControlPlaneAuthenticator {
+
+    private final TokenRepository tokens;
+
+    public ControlPlaneAuthenticator(TokenRepository tokens) {
+        this.tokens = tokens;
+    }
+
+    /** The caller, who must hold {@code permission} on the org resource ({@code null}: any org API key). */
+    public Uni<Caller> require(CurrentPrincipal principal, Permission permission) {
+        return principal.authenticate().flatMap(verified -> {
+            if (verified.kind() == TokenKind.REPO) {
+                throw ApiException.forbidden("repo tokens cannot call the control plane");
+            }
+            if (verified.form() != CredentialForm.API_KEY) {
+                throw ApiException.forbidden("customer-signed JWTs cannot call the control plane; use an org API key");
+            }
+            // Deciding through the verifier also emits token:used (or a denial) for the audit trail.
+            return permission == null ? Uni.createFrom().item(verified) : principal.require(permission);
+        }).flatMap(verified -> Panache.withSession(() -> tokens.findById(verified.tokenId()))
+                .map(token -> toCaller(verified, token, principal.clientIp())));
+    }
+
+    private static Caller toCaller(VerifiedPrincipal verified, TokenEntity token, String clientIp) {
+        if (token == null || !token.orgId.equals(verified.org())) {
+            throw ApiException.unauthorized("the token is unknown");
+        }
+        String userId = CreatedBy.PERSON.equals(token.createdByType) ? token.createdByUserId : token.id;
+        return new Caller(token.id, token.orgId, verified.keyPrefix(), token.name, verified.kind(),
+                ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
+                Scopes.parse(JsonColumns.scopes(token.scopes)), userId, clientIp);
+    }
+}

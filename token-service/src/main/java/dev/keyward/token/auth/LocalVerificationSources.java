@@ -1,0 +1,81 @@
+package dev.keyward.token.auth;
+
+import dev.keyward.token.repository.TokenEntity;
+import dev.keyward.token.service.JsonColumns;
+import dev.keyward.token.service.KeyResolver;
+import dev.keyward.token.service.PublicKeyService;
+import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.Introspection;
+import dev.keyward.verification.OrgKeySource;
+import dev.keyward.verification.TokenIntrospector;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The shared verifier's sources, read from this service's own database instead of over HTTP
+ * (token-service must not introspect by calling itself). Replaces the verification module's
+ * default beans.
+ */
+@ApplicationScoped
+public class LocalVerificationSources implements TokenIntrospector, OrgKeySource {
+
+    private static final Logger LOG = Logger.getLogger(LocalVerificationSources.class);
+
+    private final KeyResolver resolver;
+    private final PublicKeyService keys;
+    private final Vertx vertx;
+
+    public LocalVerificationSources(KeyResolver resolver, PublicKeyService keys, Vertx vertx) {
+        this.resolver = resolver;
+        this.keys = keys;
+        this.vertx = vertx;
+    }
+
+    @Override
+    public CompletionStage<Introspection> introspect(String apiKey) {
+        return onOwnContext(() -> resolver.resolve(apiKey).map(r -> r.active()
+                ? toIntrospection(r.token(), ApiKeyFormat.prefixOf(apiKey))
+                : Introspection.inactive(r.inactiveReason())));
+    }
+
+    @Override
+    public CompletionStage<List<Map<String, Object>>> keys(String org) {
+        return onOwnContext(() -> keys.publicKeysOf(org)
+                .map(list -> list.stream().<Map<String, Object>>map(HashMap::new).toList()));
+    }
+
+    static Introspection toIntrospection(TokenEntity t, String presentedPrefix) {
+        return new Introspection(true, null, t.id, t.orgId, t.createdByUserId, t.kind, t.environment,
+                JsonColumns.scopes(t.scopes), presentedPrefix, t.expiresAt, JsonColumns.strings(t.allowedCidrs));
+    }
+
+    // Hibernate Reactive needs a safe Vert.x context of its own; the verifier may call from any thread.
+    private <T> CompletionStage<T> onOwnContext(Supplier<Uni<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> {
+            try {
+                work.get().subscribe().with(result::complete, result::completeExceptionally);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                LOG.warnf("local introspection failed: %s", failure.toString());
+            }
+        });
+    }
+}

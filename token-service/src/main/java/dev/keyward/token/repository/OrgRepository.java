@@ -1,0 +1,27 @@
+package dev.keyward.token.repository;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+@ApplicationScoped
+public class OrgRepository implements PanacheRepositoryBase<OrgEntity, String> {
+
+    /** The org row, locked until the transaction ends: serialises the limit checks of one org. */
+    public Uni<OrgEntity> lockById(String id) {
+        return findById(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /**
+     * Creates an org with the default policy unless it exists. Concurrent callers block on the
+     * primary key until the first commits, so exactly one of them sees {@code true}.
+     */
+    public Uni<Boolean> insertIfAbsent(String id) {
+        return getSession().flatMap(s -> s.createNativeQuery(
+                        "insert into orgs (id, created_at) values (?1, now()) on conflict (id) do nothing")
+                .setParameter(1, id)
+                .executeUpdate())
+                .map(rows -> rows == 1);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.keyward.token.repository;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A customer's registered public JWK. */
+@Entity
+@Table(name = "customer_public_keys")
+public class PublicKeyEntity {
+
+    @Id
+    public String id;
+
+    @Column(name = "org_id")
+    public String orgId;
+
+    public String kid;
+
+    public String alg;
+
+    /** The public JWK as JSON. */
+    public String jwk;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+}

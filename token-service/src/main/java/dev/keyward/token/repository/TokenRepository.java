@@ -1,0 +1,53 @@
+package dev.keyward.token.repository;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+
+@ApplicationScoped
+public class TokenRepository implements PanacheRepositoryBase<TokenEntity, String> {
+
+    private static final String ACTIVE = "revokedAt is null and (expiresAt is null or expiresAt > :now)";
+
+    /** The token whose current key, or previous key during a rotation's grace, has this keyed hash. */
+    public Uni<TokenEntity> findByKeyHash(String keyHash) {
+        return find("keyHash = ?1 or previousKeyHash = ?1", keyHash).firstResult();
+    }
+
+    public Uni<TokenEntity> findInOrg(String orgId, String id) {
+        return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
+    }
+
+    public Uni<Long> countActiveInOrg(String orgId, Instant now) {
+        return count("orgId = :org and " + ACTIVE, Parameters.with("org", orgId).and("now", now));
+    }
+
+    public Uni<Long> countActiveByCreator(String orgId, String userId, Instant now) {
+        return count("orgId = :org and createdByUserId = :user and " + ACTIVE,
+                Parameters.with("org", orgId).and("user", userId).and("now", now));
+    }
+
+    /** One page in (created_at, id) order, starting after the cursor when there is one. */
+    public Uni<List<TokenEntity>> page(String orgId, boolean activeOnly, Instant afterCreatedAt, String afterId,
+                                       int size, Instant now) {
+        StringBuilder q = new StringBuilder("orgId = :org");
+        Parameters params = Parameters.with("org", orgId);
+        if (activeOnly) {
+            q.append(" and ").append(ACTIVE);
+            params.and("now", now);
+        }
+        if (afterId != null) {
+            q.append(" and (createdAt > :after or (createdAt = :after and id > :afterId))");
+            params.and("after", afterCreatedAt).and("afterId", afterId);
+        }
+        q.append(" order by createdAt, id");
+        return find(q.toString(), params).page(0, size).list();
+    }
+
+    public Uni<List<TokenEntity>> allInOrg(String orgId) {
+        return find("orgId = ?1 order by createdAt, id", orgId).list();
+    }
+}

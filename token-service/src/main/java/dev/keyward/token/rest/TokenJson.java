@@ -1,0 +1,90 @@
+package dev.keyward.token.rest;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.keyward.token.repository.TokenEntity;
+import dev.keyward.token.service.IssuedToken;
+import dev.keyward.token.service.JsonColumns;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** JSON bodies of the token endpoints (wire names are SPEC's). */
+final class TokenJson {
+
+    private TokenJson() {
+    }
+
+    record CreateRequest(String name, String kind, Map<String, List<String>> scopes,
+                         @JsonProperty("expires_in") Long expiresIn,
+                         @JsonProperty("allowed_cidrs") List<String> allowedCidrs,
+                         String environment) {
+    }
+
+    record RotateRequest(@JsonProperty("grace_seconds") Long graceSeconds) {
+    }
+
+    record CreatedByView(@JsonProperty("user_id") String userId, String name,
+                         @JsonProperty("token_prefix") String tokenPrefix) {
+    }
+
+    record TokenView(String id, @JsonProperty("key_prefix") String keyPrefix, String name, String kind,
+                     Map<String, List<String>> scopes, @JsonProperty("allowed_cidrs") List<String> allowedCidrs,
+                     String environment, @JsonProperty("created_at") Instant createdAt,
+                     @JsonProperty("expires_at") Instant expiresAt, @JsonProperty("revoked_at") Instant revokedAt,
+                     @JsonProperty("rotated_at") Instant rotatedAt,
+                     @JsonProperty("last_used_at") Instant lastUsedAt,
+                     @JsonProperty("created_by") CreatedByView createdBy) {
+
+        static TokenView of(TokenEntity t) {
+            return new TokenView(t.id, t.keyPrefix, t.name, t.kind, JsonColumns.scopes(t.scopes),
+                    JsonColumns.strings(t.allowedCidrs), t.environment, t.createdAt, t.expiresAt, t.revokedAt,
+                    t.rotatedAt, t.lastUsedAt,
+                    new CreatedByView(t.createdByUserId, t.createdByName, t.createdByTokenPrefix));
+        }
+    }
+
+    /** The one response that holds a raw key. */
+    record IssuedView(String id, String token, @JsonProperty("key_prefix") String keyPrefix, String name,
+                      String kind, Map<String, List<String>> scopes, String environment,
+                      @JsonProperty("allowed_cidrs") List<String> allowedCidrs,
+                      @JsonProperty("expires_at") Instant expiresAt, @JsonProperty("created_at") Instant createdAt) {
+
+        static IssuedView of(IssuedToken issued) {
+            TokenEntity t = issued.token();
+            return new IssuedView(t.id, issued.key(), t.keyPrefix, t.name, t.kind, JsonColumns.scopes(t.scopes),
+                    t.environment, JsonColumns.strings(t.allowedCidrs), t.expiresAt, t.createdAt);
+        }
+
+        @Override
+        public String toString() {
+            return "IssuedView[" + id + "]";
+        }
+    }
+
+    record RotatedView(String id, String token, @JsonProperty("key_prefix") String keyPrefix,
+                       @JsonProperty("previous_key_prefix") String previousKeyPrefix,
+                       @JsonProperty("previous_key_expires_at") Instant previousKeyExpiresAt,
+                       @JsonProperty("expires_at") Instant expiresAt,
+                       @JsonProperty("rotated_at") Instant rotatedAt) {
+
+        static RotatedView of(IssuedToken issued) {
+            TokenEntity t = issued.token();
+            return new RotatedView(t.id, issued.key(), t.keyPrefix, t.previousKeyPrefix, t.previousKeyExpiresAt,
+                    t.expiresAt, t.rotatedAt);
+        }
+
+        @Override
+        public String toString() {
+            return "RotatedView[" + id + "]";
+        }
+    }
+
+    record PageView(List<TokenView> tokens, @JsonProperty("next_page_token") String nextPageToken) {
+    }
+
+    record RevokedView(String id, boolean revoked) {
+    }
+
+    record ExportView(String org, @JsonProperty("exported_at") Instant exportedAt, int count, List<TokenView> tokens) {
+    }
+}

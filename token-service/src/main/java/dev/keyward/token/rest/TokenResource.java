@@ -1,0 +1,130 @@
+package dev.keyward.token.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.token.auth.ControlPlaneAuthenticator;
+import dev.keyward.token.error.ApiException;
+import dev.keyward.token.rest.TokenJson.CreateRequest;
+import dev.keyward.token.rest.TokenJson.ExportView;
+import dev.keyward.token.rest.TokenJson.IssuedView;
+import dev.keyward.token.rest.TokenJson.PageView;
+import dev.keyward.token.rest.TokenJson.RevokedView;
+import dev.keyward.token.rest.TokenJson.RotateRequest;
+import dev.keyward.token.rest.TokenJson.RotatedView;
+import dev.keyward.token.rest.TokenJson.TokenView;
+import dev.keyward.token.service.NewToken;
+import dev.keyward.token.service.TokenService;
+import dev.keyward.verification.Permission;
+import dev.keyward.verification.quarkus.CurrentPrincipal;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** The control-plane token API. Every call acts within the caller's own org. */
+@Path("/v1/tokens")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class TokenResource {
+
+    private final ControlPlaneAuthenticator auth;
+    private final TokenService tokens;
+    private final ObjectMapper json;
+    private final CurrentPrincipal principal;
+
+    public TokenResource(ControlPlaneAuthenticator auth, TokenService tokens, ObjectMapper json, CurrentPrincipal principal) {
+        this.auth = auth;
+        this.tokens = tokens;
+        this.json = json;
+        this.principal = principal;
+    }
+
+    @POST
+    public Uni<Response> create(CreateRequest body) {
+        return auth.require(principal, Permission.TOKEN_WRITE).flatMap(caller -> {
+            if (body == null) {
+                throw ApiException.badRequest("request body is required");
+            }
+            return tokens.create(caller, new NewToken(body.name(), body.kind(), body.scopes(), body.expiresIn(),
+                    body.allowedCidrs(), body.environment()));
+        }).map(issued -> Response.status(Response.Status.CREATED).entity(IssuedView.of(issued)).build());
+    }
+
+    @GET
+    public Uni<PageView> list(@QueryParam("page_size") Integer pageSize,
+                              @QueryParam("page_token") String pageToken, @QueryParam("state") String state) {
+        return auth.require(principal, Permission.TOKEN_WRITE).flatMap(caller -> {
+            boolean activeOnly = switch (state == null ? "active" : state) {
+                case "active" -> true;
+                case "all" -> false;
+                default -> throw ApiException.badRequest("state must be 'active' or 'all'");
+            };
+            return tokens.list(caller, activeOnly, pageSize, pageToken);
+        }).map(page -> new PageView(page.tokens().stream().map(TokenView::of).toList(), page.nextPageToken()));
+    }
+
+    @GET
+    @Path("/export")
+    public Uni<ExportView> export() {
+        return auth.require(principal, Permission.AUDIT_READ).flatMap(caller -> tokens.all(caller)
+                .map(all -> new ExportView(caller.org(), Instant.now().truncatedTo(ChronoUnit.MILLIS), all.size(),
+                        all.stream().map(TokenView::of).toList())));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<TokenView> get(@PathParam("id") String id) {
+        return auth.require(principal, Permission.TOKEN_WRITE)
+                .flatMap(caller -> tokens.get(caller, id))
+                .map(TokenView::of);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<RevokedView> revoke(@PathParam("id") String id) {
+        return auth.require(principal, Permission.TOKEN_WRITE)
+                .flatMap(caller -> tokens.revoke(caller, id))
+                .map(token -> new RevokedView(token.id, true));
+    }
+
+    @POST
+    @Path("/{id}/rotate")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<RotatedView> rotate(@PathParam("id") String id, String body) {
+        return auth.require(principal, Permission.TOKEN_WRITE)
+                .flatMap(caller -> tokens.rotate(caller, id, graceSeconds(body)))
+                .map(RotatedView::of);
+    }
+
+    /** A token rotates itself: any org token may, without {@code token:write}. */
+    @POST
+    @Path("/self/rotate")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<RotatedView> rotateSelf(String body) {
+        return auth.require(principal, null)
+                .flatMap(caller -> tokens.rotate(caller, caller.tokenId(), graceSeconds(body)))
+                .map(RotatedView::of);
+    }
+
+    // The rotate body is optional, so it is read by hand: no body (of any content type) means defaults.
+    private Long graceSeconds(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            RotateRequest request = json.readValue(body, RotateRequest.class);
+            return request == null ? null : request.graceSeconds();
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed_json", "the request body is not valid JSON of the expected shape");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.keyward.token.service;
+
+import dev.keyward.events.EventCodec;
+import dev.keyward.events.KeywardEvent;
+import dev.keyward.token.repository.OutboxEntity;
+import dev.keyward.token.repository.OutboxRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Writes events into the transactional outbox. Call it inside the transaction of the change the
+ * event describes, so both commit or neither does; the outbox relay publishes them afterwards.
+ */
+@ApplicationScoped
+public class EventOutbox {
+
+    private final OutboxRepository outbox;
+
+    public EventOutbox(OutboxRepository outbox) {
+        this.outbox = outbox;
+    }
+
+    public Uni<Void> append(KeywardEvent event) {
+        OutboxEntity row = new OutboxEntity();
+        row.eventId = event.id();
+        row.eventType = event.type().wireName();
+        row.orgId = event.partitionKey();
+        row.payload = EventCodec.toJson(event);
+        row.createdAt = event.time();
+        return outbox.persist(row).replaceWithVoid();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.keyward.token.service;
+
+import dev.keyward.events.EventData;
+import dev.keyward.events.EventType;
+import dev.keyward.events.KeywardEvent;
+import dev.keyward.token.auth.Caller;
+import dev.keyward.token.repository.TokenEntity;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The events token-service emits. They carry key prefixes only, never a key. */
+final class TokenEvents {
+
+    static final String SOURCE = "/keyward/token-service";
+    static final String SYSTEM_ACTOR = "system";
+
+    private TokenEvents() {
+    }
+
+    static KeywardEvent created(Caller caller, TokenEntity token, Instant now) {
+        Map<String, Object> attributes = describe(token);
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_CREATED, now, token.id,
+                data(caller, token.orgId, token.keyPrefix, "token:create", "success").attributes(attributes).build());
+    }
+
+    static KeywardEvent revoked(Caller caller, TokenEntity token, Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_REVOKED, now, token.id,
+                data(caller, token.orgId, token.keyPrefix, "token:revoke", "success")
+                        .attributes(Map.of("name", token.name)).build());
+    }
+
+    static KeywardEvent rotated(Caller caller, TokenEntity token, Instant graceUntil, Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_ROTATED, now, token.id,
+                data(caller, token.orgId, token.keyPrefix, "token:rotate", "success")
+                        .attributes(Map.of("previous_key_prefix", token.previousKeyPrefix,
+                                "grace_until", graceUntil.toString(), "name", token.name))
+                        .build());
+    }
+
+    static KeywardEvent escalated(Caller caller, String operation, String subject,
+                                  Map<String, List<String>> requested, List<String> excess, Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.SCOPE_ESCALATED, now, subject,
+                data(caller, caller.org(), caller.keyPrefix(), operation, "denied")
+                        .reason("scope_escalation")
+                        .attributes(Map.of("requested_scopes", requested, "excess", excess))
+                        .build());
+    }
+
+    private static Map<String, Object> describe(TokenEntity token) {
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put("name", token.name);
+        attributes.put("kind", token.kind);
+        attributes.put("environment", token.environment);
+        attributes.put("scopes", JsonColumns.scopes(token.scopes));
+        attributes.put("expires_at", token.expiresAt == null ? "never" : token.expiresAt.toString());
+        attributes.put("created_by", token.createdByUserId);
+        if (token.createdByTokenPrefix != null) {
+            attributes.put("created_by_key_prefix", token.createdByTokenPrefix);
+        }
+        return attributes;
+    }
+
+    private static EventData.Builder data(Caller caller, String org, String keyPrefix, String operation, String outcome) {
+        return EventData.forOrg(org)
+                .actor(caller == null ? SYSTEM_ACTOR : caller.actor())
+                .clientIp(caller == null ? null : caller.clientIp())
+                .keyPrefix(keyPrefix)
+                .operation(operation)
+                .outcome(outcome);
+    }
+}

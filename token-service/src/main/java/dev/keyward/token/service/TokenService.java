@@ -1,0 +1,292 @@
+package dev.keyward.token.service;
+
+import dev.keyward.events.KeywardEvent;
+import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.CidrBlocks;
+import dev.keyward.token.domain.CreatedBy;
+import dev.keyward.token.domain.OrgPolicy;
+import dev.keyward.token.domain.PageCursor;
+import dev.keyward.token.domain.TokenRules;
+import dev.keyward.token.error.ApiException;
+import dev.keyward.token.outbox.OutboxRelay;
+import dev.keyward.token.repository.OrgEntity;
+import dev.keyward.token.repository.OrgRepository;
+import dev.keyward.token.repository.TokenEntity;
+import dev.keyward.token.repository.TokenRepository;
+import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.Scopes;
+import dev.keyward.verification.TokenKind;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Token lifecycle: issue, list, revoke, rotate. Every change commits together with its event in
+ * the outbox; the relay is woken right after the commit so verifiers hear of it quickly.
+ */
+@ApplicationScoped
+public class TokenService {
+
+    public static final int MAX_PAGE_SIZE = 200;
+    public static final int DEFAULT_PAGE_SIZE = 50;
+    /** The org admin token the bootstrap creates for the local stack. */
+    public static final Map<String, List<String>> BOOTSTRAP_SCOPES = Map.of(
+            "repos:*", List.of("git:read", "git:write", "repo:write"),
+            "org", List.of("org:read", "token:write", "audit:read"));
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+    private final TokenRepository tokens;
+    private final OrgRepository orgs;
+    private final EventOutbox outbox;
+    private final KeyHasher hasher;
+    private final OutboxRelay relay;
+    private final long defaultGraceSeconds;
+    private final long maxGraceSeconds;
+
+    public TokenService(TokenRepository tokens, OrgRepository orgs, EventOutbox outbox, KeyHasher hasher,
+                        OutboxRelay relay,
+                        @ConfigProperty(name = "keyward.rotation.default-grace-seconds", defaultValue = "0") long defaultGraceSeconds,
+                        @ConfigProperty(name = "keyward.rotation.max-grace-seconds", defaultValue = "604800") long maxGraceSeconds) {
+        this.tokens = tokens;
+        this.orgs = orgs;
+        this.outbox = outbox;
+        this.hasher = hasher;
+        this.relay = relay;
+        this.defaultGraceSeconds = defaultGraceSeconds;
+        this.maxGraceSeconds = maxGraceSeconds;
+    }
+
+    /**
+     * Issues a token within the caller's org. Refusals: 422 bad fields, 403 scopes beyond the
+     * caller's (after recording {@code scope:escalated}), 409 when a limit is reached.
+     */
+    public Uni<IssuedToken> create(Caller caller, NewToken request) {
+        String name = TokenRules.name(request.name());
+        TokenKind kind = TokenRules.kind(request.kind());
+        ApiKeyFormat.Environment environment = TokenRules.environment(request.environment(), caller.environment());
+        Scopes scopes = TokenRules.scopes(request.scopes(), kind);
+        List<String> cidrs = request.allowedCidrs() == null ? null : CidrBlocks.parseAll(request.allowedCidrs());
+        if (!scopes.isSubsetOf(caller.scopes())) {
+            return refuseEscalation(caller, "token:create", null, scopes);
+        }
+        Instant now = now();
+        CreatedBy creator = caller.asCreator();
+        return committed(() -> orgs.lockById(caller.org()).flatMap(org -> {
+            if (org == null) {
+                throw ApiException.notFound("org not found");
+            }
+            OrgPolicy policy = policyOf(org);
+            Optional<Instant> expiry = policy.expiryFor(request.expiresIn(), now);
+            List<String> effectiveCidrs = cidrs != null ? cidrs : policy.defaultCidrs();
+            return checkLimits(org.id, creator.userId(), policy, now)
+                    .flatMap(ok -> issue(org.id, name, kind, environment, scopes, effectiveCidrs,
+                            expiry.orElse(null), creator, caller, now));
+        }));
+    }
+
+    private Uni<Void> checkLimits(String org, String userId, OrgPolicy policy, Instant now) {
+        return tokens.countActiveInOrg(org, now).flatMap(orgCount -> {
+            if (orgCount >= policy.maxActivePerOrg()) {
+                throw ApiException.conflict("org_token_limit", "the org already has " + orgCount
+                        + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first");
+            }
+            return tokens.countActiveByCreator(org, userId, now);
+        }).map(userCount -> {
+            if (userCount >= policy.maxActivePerUser()) {
+                throw ApiException.conflict("user_token_limit", "this creator already has " + userCount
+                        + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first");
+            }
+            return null;
+        });
+    }
+
+    private Uni<IssuedToken> issue(String org, String name, TokenKind kind, ApiKeyFormat.Environment environment,
+                                   Scopes scopes, List<String> cidrs, Instant expiresAt, CreatedBy creator,
+                                   Caller caller, Instant now) {
+        String key = ApiKeyFormat.generate(environment, kind);
+        TokenEntity token = new TokenEntity();
+        token.id = newTokenId();
+        token.orgId = org;
+        token.keyHash = hasher.hash(key);
+        token.keyPrefix = ApiKeyFormat.prefixOf(key);
+        token.name = name;
+        token.kind = kind.wireName();
+        token.environment = environment.wireName();
+        token.scopes = JsonColumns.write(scopes.toWire());
+        token.allowedCidrs = cidrs.isEmpty() ? null : JsonColumns.write(cidrs);
+        token.createdAt = now;
+        token.expiresAt = expiresAt;
+        token.createdByType = creator.type();
+        token.createdByUserId = creator.userId();
+        token.createdByName = creator.name();
+        token.createdByTokenId = creator.tokenId();
+        token.createdByTokenPrefix = creator.tokenPrefix();
+        return tokens.persist(token)
+                .call(() -> outbox.append(TokenEvents.created(caller, token, now)))
+                .replaceWith(() -> new IssuedToken(token, key));
+    }
+
+    /** A page of the caller's org's tokens in creation order. */
+    public Uni<TokenPage> list(Caller caller, boolean activeOnly, Integer pageSize, String pageToken) {
+        int size = pageSize == null ? DEFAULT_PAGE_SIZE : pageSize;
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw ApiException.badRequest("page_size must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        PageCursor after = pageToken == null || pageToken.isEmpty() ? null : PageCursor.decode(pageToken);
+        return Panache.withSession(() -> tokens.page(caller.org(), activeOnly,
+                        after == null ? null : after.createdAt(), after == null ? null : after.id(), size + 1, now()))
+                .map(found -> {
+                    if (found.size() <= size) {
+                        return new TokenPage(found, null);
+                    }
+                    List<TokenEntity> page = found.subList(0, size);
+                    TokenEntity last = page.get(size - 1);
+                    return new TokenPage(List.copyOf(page), new PageCursor(last.createdAt, last.id).encode());
+                });
+    }
+
+    /** Every token of the caller's org, any state, for exports. */
+    public Uni<List<TokenEntity>> all(Caller caller) {
+        return Panache.withSession(() -> tokens.allInOrg(caller.org()));
+    }
+
+    /** @throws ApiException 404 when the token is not in the caller's org */
+    public Uni<TokenEntity> get(Caller caller, String id) {
+        return Panache.withSession(() -> tokens.findInOrg(caller.org(), id)).map(token -> {
+            if (token == null) {
+                throw ApiException.notFound("no token " + safeId(id) + " in this org");
+            }
+            return token;
+        });
+    }
+
+    /** Revokes a token of the caller's org; revoking a revoked token changes nothing. */
+    public Uni<TokenEntity> revoke(Caller caller, String id) {
+        Instant now = now();
+        return committed(() -> lockInOrg(caller, id).flatMap(token -> {
+            if (token.revokedAt != null) {
+                return Uni.createFrom().item(token);
+            }
+            token.revokedAt = now;
+            return outbox.append(TokenEvents.revoked(caller, token, now)).replaceWith(token);
+        }));
+    }
+
+    /**
+     * Gives a token a new key. The old key stays valid for {@code graceSeconds} (default
+     * {@code keyward.rotation.default-grace-seconds}, 0), then only the new one works. Rotating
+     * another token needs all of its scopes (the subset rule), since the caller receives its key.
+     */
+    public Uni<IssuedToken> rotate(Caller caller, String id, Long graceSeconds) {
+        long grace = graceSeconds == null ? defaultGraceSeconds : graceSeconds;
+        if (grace < 0 || grace > maxGraceSeconds) {
+            throw ApiException.invalid("grace_seconds must be between 0 and " + maxGraceSeconds);
+        }
+        return get(caller, id).flatMap(found -> {
+            Scopes held = Scopes.parse(JsonColumns.scopes(found.scopes));
+            if (!held.isSubsetOf(caller.scopes())) {
+                return refuseEscalation(caller, "token:rotate", found.id, held);
+            }
+            Instant now = now();
+            return committed(() -> lockInOrg(caller, id).flatMap(token -> {
+                if (token.revokedAt != null) {
+                    throw ApiException.conflict("token_revoked", "a revoked token cannot be rotated");
+                }
+                if (token.isExpired(now)) {
+                    throw ApiException.conflict("token_expired", "an expired token cannot be rotated");
+                }
+                String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
+                        TokenKind.parse(token.kind).orElseThrow());
+                Instant graceUntil = now.plusSeconds(grace);
+                token.previousKeyHash = token.keyHash;
+                token.previousKeyPrefix = token.keyPrefix;
+                token.previousKeyExpiresAt = graceUntil;
+                token.keyHash = hasher.hash(key);
+                token.keyPrefix = ApiKeyFormat.prefixOf(key);
+                token.rotatedAt = now;
+                return outbox.append(TokenEvents.rotated(caller, token, graceUntil, now))
+                        .replaceWith(() -> new IssuedToken(token, key));
+            }));
+        });
+    }
+
+    /**
+     * Creates {@code orgId} with the default policy and an org admin token (env dev), unless the
+     * org exists. The key goes to {@code keySink} before the transaction commits, so a failing
+     * sink leaves no org behind. Safe when several replicas run it at once: one wins.
+     *
+     * @return whether this call created the org
+     */
+    public Uni<Boolean> bootstrap(String orgId, Consumer<String> keySink) {
+        Instant now = now();
+        return committed(() -> orgs.insertIfAbsent(orgId).flatMap(created -> {
+            if (!created) {
+                return Uni.createFrom().item(false);
+            }
+            Scopes scopes = Scopes.parse(BOOTSTRAP_SCOPES);
+            Instant expiry = OrgPolicy.DEFAULT.expiryFor(null, now).orElse(null);
+            return issue(orgId, "bootstrap org admin", TokenKind.ORG, ApiKeyFormat.Environment.DEV, scopes,
+                    List.of(), expiry, CreatedBy.bootstrap(), null, now)
+                    .map(issued -> {
+                        keySink.accept(issued.key());
+                        return true;
+                    });
+        }));
+    }
+
+    private <T> Uni<T> refuseEscalation(Caller caller, String operation, String subject, Scopes requested) {
+        List<String> excess = requested.excessOver(caller.scopes());
+        KeywardEvent event = TokenEvents.escalated(caller, operation, subject, requested.toWire(), excess, now());
+        return committed(() -> outbox.append(event)).flatMap(ignored -> Uni.createFrom().<T>failure(new ApiException(403,
+                "scope_escalation", "the requested scopes exceed the caller's own: " + String.join(", ", excess),
+                Map.of("excess", excess))));
+    }
+
+    private Uni<TokenEntity> lockInOrg(Caller caller, String id) {
+        return tokens.findById(id, LockModeType.PESSIMISTIC_WRITE).map(token -> {
+            if (token == null || !token.orgId.equals(caller.org())) {
+                throw ApiException.notFound("no token " + safeId(id) + " in this org");
+            }
+            return token;
+        });
+    }
+
+    /** Runs {@code work} in one transaction and wakes the outbox relay once it has committed. */
+    private <T> Uni<T> committed(Supplier<Uni<T>> work) {
+        return Panache.withTransaction(work).invoke(ignored -> relay.wakeUp());
+    }
+
+    static OrgPolicy policyOf(OrgEntity org) {
+        return new OrgPolicy(org.defaultTtlSeconds, org.minExpiresInSeconds, org.maxExpiresInSeconds,
+                org.allowNeverExpiring, org.maxActivePerUser, org.maxActivePerOrg,
+                JsonColumns.strings(org.defaultCidrs), org.webhookUrl);
+    }
+
+    static String newTokenId() {
+        StringBuilder id = new StringBuilder("tok_");
+        for (int i = 0; i < 24; i++) {
+            id.append(ID_ALPHABET.charAt(RANDOM.nextInt(ID_ALPHABET.length())));
+        }
+        return id.toString();
+    }
+
+    private static String safeId(String id) {
+        return id != null && id.matches("tok_[a-z0-9]{1,40}") ? id : "(that id)";
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.keyward.token;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.keyward.testsupport.KafkaTestResource;
+import dev.keyward.testsupport.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Active-token limits answer 409 Conflict with a specific error code. */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "keyward_token"))
+@QuarkusTestResource(KafkaTestResource.class)
+class LimitsTests {
+
+    static final Map<String, List<String>> SCOPES = Map.of("repos:app", List.of("git:read"));
+
+    @Inject
+    TestOrgs orgs;
+
+    @Test
+    void aCreatorHasAtMostTwelveActiveTokens() {
+        TestOrgs.Org org = orgs.create();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add((String) TestOrgs.issue(org.adminKey(), "t" + i, "repo", SCOPES).get("id"));
+        }
+        TestOrgs.create(org.adminKey(), TestOrgs.body("t13", "repo", SCOPES)).then().statusCode(409)
+                .body("error", equalTo("user_token_limit"))
+                .body("message", containsString("limit 12"));
+        // Revoked tokens do not count.
+        given().header("x-api-key", org.adminKey()).delete("/v1/tokens/" + ids.get(0)).then().statusCode(200);
+        TestOrgs.create(org.adminKey(), TestOrgs.body("t13", "repo", SCOPES)).then().statusCode(201);
+        assertThat(orgs.count("select count(*) from tokens where org_id = ? and revoked_at is null", org.id())).isEqualTo(13);
+    }
+
+    @Test
+    void anOrgHasAtMostItsPolicysActiveTokens() {
+        TestOrgs.Org org = orgs.create();
+        assertThat(orgs.count("select max_active_per_org from orgs where id = ?", org.id())).isEqualTo(1000);
+        orgs.sql("update orgs set max_active_per_org = 3 where id = ?", org.id());
+        TestOrgs.issue(org.adminKey(), "a", "repo", SCOPES);
+        TestOrgs.issue(org.adminKey(), "b", "repo", SCOPES);
+        // The admin token itself is the third active token.
+        TestOrgs.create(org.adminKey(), TestOrgs.body("c", "repo", SCOPES)).then().statusCode(409)
+                .body("error", equalTo("org_token_limit"))
+                .body("message", containsString("limit 3"));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.keyward.verification;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Verifies a request's credential and decides one {@link Access}, emitting the events the contract
+ * asks for:
+ * <ul>
+ *   <li>allowed → {@code token:used} with outcome {@code success};</li>
+ *   <li>a good token without the permission, or for another org → {@code token:used} with outcome
+ *       {@code denied} and reason {@code scope} / {@code wrong_org} (403);</li>
+ *   <li>a refused credential (bad, unknown, revoked, expired, CIDR...) → {@code auth:failed} with the
+ *       reason and the key prefix when there is one (401, or 403 for CIDR);</li>
+ *   <li>no credential at all → no event: git's first request is always anonymous.</li>
+ * </ul>
+ */
+public final class RequestAuthorizer {
+
+    private final TokenVerifier verifier;
+    private final VerificationEvents events;
+
+    /** @param events null to emit nothing */
+    public RequestAuthorizer(TokenVerifier verifier, VerificationEvents events) {
+        this.verifier = verifier;
+        this.events = events;
+    }
+
+    /** The decision: a principal allowed to do {@code access}, or why not. */
+    public record Decision(VerifiedPrincipal principal, Verification.Refused refusal) {
+
+        public boolean allowed() {
+            return refusal == null;
+        }
+    }
+
+    public CompletionStage<Decision> authorize(PresentedCredential credential, String clientIp, Access access) {
+        return verifier.verify(credential, clientIp).thenApply(v -> decide(v, clientIp, access));
+    }
+
+    /** Decides on an already verified credential (e.g. one verified earlier in the same request). */
+    public Decision decide(Verification verification, String clientIp, Access access) {
+        if (verification instanceof Verification.Refused refused) {
+            if (refused.reason() != RefusalReason.MISSING && events != null) {
+                events.authFailed(refused, access.operation(), access.repo(), clientIp, access.org());
+            }
+            return new Decision(null, refused);
+        }
+        VerifiedPrincipal p = ((Verification.Verified) verification).principal();
+        Verification.Refused denial = null;
+        if (access.org() != null && !access.org().equals(p.org())) {
+            denial = Verification.refused(RefusalReason.WRONG_ORG, "the token belongs to another org");
+        } else if (access.repo() != null ? !p.allowsRepo(access.permission(), access.repo())
+                : !p.allowsOrg(access.permission())) {
+            denial = Verification.refused(RefusalReason.SCOPE, "the token does not grant " + access.permission().wireName()
+                    + (access.repo() != null ? " on repository " + access.repo() : ""));
+        }
+        if (denial != null) {
+            denial = denial.withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
+        }
+        if (events != null) {
+            events.used(p, access.operation(), access.repo(), clientIp,
+                    denial == null ? VerificationEvents.SUCCESS : VerificationEvents.DENIED, denial == null ? null : denial.reason());
+        }
+        return new Decision(denial == null ? p : null, denial);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.keyward.verification;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * token-service's internal API over HTTP (docs/internal-contracts.md): {@code POST
+ * /internal/introspect} and {@code GET /internal/orgs/{org}/keys}, authenticated with the shared
+ * {@code X-Keyward-Internal} secret. Asynchronous (JDK {@link HttpClient}); the key travels only
+ * in the request body.
+ */
+public final class TokenServiceClient implements TokenIntrospector, OrgKeySource {
+
+    public static final String SECRET_HEADER = "X-Keyward-Internal";
+    private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final URI baseUrl;
+    private final String secret;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    public TokenServiceClient(URI baseUrl, String secret, Duration timeout) {
+        String base = baseUrl.toString();
+        this.baseUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        this.secret = secret;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    @Override
+    public CompletionStage<Introspection> introspect(String apiKey) {
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(Map.of("token", apiKey));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        HttpRequest request = request("/internal/introspect")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> readIntrospection(expectOk(response, "introspection")));
+    }
+
+    @Override
+    public CompletionStage<List<Map<String, Object>>> keys(String org) {
+        HttpRequest request = request("/internal/orgs/" + URLEncoder.encode(org, StandardCharsets.UTF_8) + "/keys").GET().build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> readKeys(expectOk(response, "key fetch")));
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).header(SECRET_HEADER, secret);
+    }
+
+    private static byte[] expectOk(HttpResponse<byte[]> response, String what) {
+        if (response.statusCode() != 200) {
+            throw new TokenServiceException(what + " answered HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    static Introspection readIntrospection(byte[] body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (!n.path("active").asBoolean(false)) {
+                return Introspection.inactive(text(n, "reason"));
+            }
+            Map<String, List<String>> scopes = new LinkedHashMap<>();
+            n.path("scopes").fields().forEachRemaining(e -> {
+                List<String> perms = new ArrayList<>();
+                e.getValue().forEach(p -> perms.add(p.asText()));
+                scopes.put(e.getKey(), perms);
+            });
+            List<String> cidrs = new ArrayList<>();
+            n.path("allowed_cidrs").forEach(c -> cidrs.add(c.asText()));
+            String expires = text(n, "expires_at");
+            return new Introspection(true, null, text(n, "id"), text(n, "org"), text(n, "subject"), text(n, "kind"),
+                    text(n, "environment"), scopes, text(n, "key_prefix"), expires == null ? null : Instant.parse(expires), cidrs);
+        } catch (IOException | RuntimeException e) {
+            throw new TokenServiceException("unreadable introspection answer: " + e.getClass().getSimpleName());
+        }
+    }
+
+    static List<Map<String, Object>> readKeys(byte[] body) {
+        try {
+            JsonNode keys = JSON.readTree(body).path("keys");
+            return JSON.convertValue(keys, new TypeReference<List<Map<String, Object>>>() { });
+        } catch (IOException | RuntimeException e) {
+            throw new TokenServiceException("unreadable keys answer: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** The token service did not give a usable answer. */
+    public static final class TokenServiceException extends RuntimeException {
+        public TokenServiceException(String message) {
+            super(message);
+        }
+    }
+}

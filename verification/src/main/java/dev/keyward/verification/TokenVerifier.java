@@ -1,0 +1,72 @@
+package dev.keyward.verification;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The one entry point for verifying any presented token: routes API keys and customer JWTs to
+ * their verifiers and applies the token's CIDR allowlist. Authorization (which permission on which
+ * resource) is the caller's next step, with {@link VerifiedPrincipal#allowsRepo} and
+ * {@link VerifiedPrincipal#allowsOrg}. Never blocks: completes when introspection or a key fetch
+ * does.
+ */
+public final class TokenVerifier {
+
+    private final ApiKeyVerifier apiKeys;
+    private final JwtVerifier jwts;
+    private final VerificationCache apiKeyCache;
+    private final VerificationCache jwtCache;
+
+    public TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache) {
+        this.apiKeys = apiKeys;
+        this.jwts = jwts;
+        this.apiKeyCache = apiKeyCache;
+        this.jwtCache = jwtCache;
+    }
+
+    /** Verifies the credential of a request (see {@link PresentedCredential#extract}). */
+    public CompletionStage<Verification> verify(PresentedCredential credential, String clientIp) {
+        if (!credential.isPresent()) {
+            return CompletableFuture.completedFuture(credential.refusal());
+        }
+        return verify(credential.token(), clientIp);
+    }
+
+    /**
+     * Verifies a raw token presented from {@code clientIp} (an IP literal; null when unknown, which
+     * fails any allowlist).
+     */
+    public CompletionStage<Verification> verify(String token, String clientIp) {
+        CompletionStage<Verification> result;
+        if (token == null || token.isEmpty()) {
+            result = CompletableFuture.completedFuture(Verification.refused(RefusalReason.MISSING, "credentials are required"));
+        } else if (ApiKeyFormat.looksLikeApiKey(token)) {
+            result = apiKeys.verify(token);
+        } else if (token.chars().filter(c -> c == '.').count() == 2) {
+            result = jwts.verify(token);
+        } else {
+            result = CompletableFuture.completedFuture(Verification.refused(RefusalReason.MALFORMED,
+                    "token is neither a Keyward API key nor a JWT"));
+        }
+        return result.thenApply(v -> {
+            if (v instanceof Verification.Verified ok && !ok.principal().allowsClient(clientIp)) {
+                VerifiedPrincipal p = ok.principal();
+                return Verification.refused(RefusalReason.CIDR, "the client address is not allowed for this token")
+                        .withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
+            }
+            return v;
+        });
+    }
+
+    /** Forgets cached results of a token, on {@code token:revoked} and {@code token:rotated}. */
+    public void evictToken(String tokenId) {
+        apiKeyCache.evictToken(tokenId);
+        jwtCache.evictToken(tokenId);
+    }
+
+    /** Forgets every cached result. */
+    public void evictAll() {
+        apiKeyCache.clear();
+        jwtCache.clear();
+    }
+}

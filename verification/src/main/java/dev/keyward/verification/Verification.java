@@ -1,0 +1,49 @@
+package dev.keyward.verification;
+
+import java.util.Objects;
+
+/** The outcome of verifying a presented token: a principal, or a precise refusal. */
+public sealed interface Verification permits Verification.Verified, Verification.Refused {
+
+    static Verification verified(VerifiedPrincipal principal) {
+        return new Verified(principal);
+    }
+
+    static Refused refused(RefusalReason reason, String message) {
+        return new Refused(reason, message, null, null, null);
+    }
+
+    /** A token that proved who is calling. */
+    record Verified(VerifiedPrincipal principal) implements Verification {
+        public Verified {
+            Objects.requireNonNull(principal, "principal");
+        }
+    }
+
+    /**
+     * A refusal. The message is safe to return to the caller and to log: it never holds the token.
+     *
+     * @param keyPrefix the API key's display prefix when one could be read, for {@code auth:failed}
+     * @param org       the token's org when it is known (e.g. a JWT's {@code iss})
+     * @param tokenId   the token id when it is known
+     */
+    record Refused(RefusalReason reason, String message, String keyPrefix, String org, String tokenId)
+            implements Verification {
+        public Refused {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(message, "message");
+        }
+
+        public Refused withKeyPrefix(String prefix) {
+            return new Refused(reason, message, prefix, org, tokenId);
+        }
+
+        public Refused withOrg(String value) {
+            return new Refused(reason, message, keyPrefix, value, tokenId);
+        }
+
+        public Refused withTokenId(String value) {
+            return new Refused(reason, message, keyPrefix, org, value);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.keyward.verification.quarkus;
+
+import dev.keyward.events.EventCodec;
+import dev.keyward.events.EventType;
+import dev.keyward.events.KeywardEvent;
+import dev.keyward.verification.TokenVerifier;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Evicts cached verifications on {@code token:revoked} and {@code token:rotated}. Every replica must
+ * see every such event, so it reads all partitions from the end without a consumer group (nothing
+ * to rebalance, nothing to commit); events from before its start are covered by the cache TTL.
+ */
+final class RevocationListener implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RevocationListener.class.getName());
+
+    private final TokenVerifier verifier;
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    RevocationListener(String bootstrapServers, String clientId, TokenVerifier verifier) {
+        this.verifier = verifier;
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+        this.consumer = new KafkaConsumer<>(p);
+        this.thread = new Thread(this::run, "keyward-revocation-listener");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            assignAllPartitions();
+            while (running) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    handle(record.value());
+                }
+            }
+        } catch (WakeupException e) {
+            // close() was called
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "revocation listener stopped; cached tokens now expire by TTL only", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void assignAllPartitions() {
+        while (running) {
+            try {
+                List<TopicPartition> partitions = consumer.partitionsFor(KeywardEvent.TOPIC, Duration.ofSeconds(5)).stream()
+                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                if (!partitions.isEmpty()) {
+                    consumer.assign(partitions);
+                    consumer.seekToEnd(partitions);
+                    partitions.forEach(consumer::position); // resolve "end" now, not at the first poll
+                    return;
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // broker not reachable yet: try again
+            }
+            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+        }
+    }
+
+    void handle(String json) {
+        try {
+            KeywardEvent event = EventCodec.fromJson(json);
+            if ((event.type() == EventType.TOKEN_REVOKED || event.type() == EventType.TOKEN_ROTATED) && event.subject() != null) {
+                verifier.evictToken(event.subject());
+            }
+        } catch (EventCodec.MalformedEventException e) {
+            // Not ours to judge; the audit service reports malformed events.
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

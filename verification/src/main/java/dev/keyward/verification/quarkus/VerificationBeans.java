@@ -1,0 +1,148 @@
+package dev.keyward.verification.quarkus;
+
+import dev.keyward.verification.EventSink;
+import dev.keyward.verification.OrgKeySource;
+import dev.keyward.verification.RequestAuthorizer;
+import dev.keyward.verification.TokenIntrospector;
+import dev.keyward.verification.TokenServiceClient;
+import dev.keyward.verification.TokenVerifier;
+import dev.keyward.verification.VerificationEvents;
+import dev.keyward.verification.VerifierSettings;
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The verification beans of a Quarkus service. {@link TokenIntrospector}, {@link OrgKeySource} and
+ * {@link EventSink} are default beans: a service replaces one by declaring its own bean of that
+ * type (token-service reads its own database instead of calling itself over HTTP).
+ */
+@Singleton
+public class VerificationBeans {
+
+    private final String tokenServiceUrl;
+    private final Optional<String> internalSecret;
+    private final Duration timeout;
+    private final String applicationName;
+    private final Optional<String> kafkaBootstrapServers;
+    private final boolean eventsEnabled;
+    private final int eventBufferSize;
+    private final boolean revocationListenerEnabled;
+    private final VerifierSettings settings;
+    private RevocationListener revocationListener;
+
+    public VerificationBeans(
+            @ConfigProperty(name = "keyward.token-service.url", defaultValue = "http://127.0.0.1:8081") String tokenServiceUrl,
+            @ConfigProperty(name = "keyward.internal.secret") Optional<String> internalSecret,
+            @ConfigProperty(name = "keyward.verification.introspection-timeout", defaultValue = "2s") Duration timeout,
+            @ConfigProperty(name = "quarkus.application.name", defaultValue = "keyward") String applicationName,
+            @ConfigProperty(name = "kafka.bootstrap.servers") Optional<String> kafkaBootstrapServers,
+            @ConfigProperty(name = "keyward.verification.events.enabled", defaultValue = "true") boolean eventsEnabled,
+            @ConfigProperty(name = "keyward.verification.events.buffer-size", defaultValue = "10000") int eventBufferSize,
+            @ConfigProperty(name = "keyward.verification.revocation-listener.enabled", defaultValue = "true") boolean revocationListenerEnabled,
+            @ConfigProperty(name = "keyward.verification.api-key-cache-ttl", defaultValue = "750ms") Duration apiKeyTtl,
+            @ConfigProperty(name = "keyward.verification.negative-cache-ttl", defaultValue = "500ms") Duration negativeTtl,
+            @ConfigProperty(name = "keyward.verification.jwt-cache-ttl", defaultValue = "30s") Duration jwtCacheTtl,
+            @ConfigProperty(name = "keyward.verification.org-key-ttl", defaultValue = "5m") Duration orgKeyTtl,
+            @ConfigProperty(name = "keyward.verification.kid-refresh-interval", defaultValue = "1s") Duration kidRefreshInterval,
+            @ConfigProperty(name = "keyward.verification.cache-max-entries", defaultValue = "10000") int maxEntries) {
+        this.tokenServiceUrl = tokenServiceUrl;
+        this.internalSecret = internalSecret;
+        this.timeout = timeout;
+        this.applicationName = applicationName;
+        this.kafkaBootstrapServers = kafkaBootstrapServers;
+        this.eventsEnabled = eventsEnabled;
+        this.eventBufferSize = eventBufferSize;
+        this.revocationListenerEnabled = revocationListenerEnabled;
+        this.settings = new VerifierSettings(apiKeyTtl, negativeTtl, jwtCacheTtl, orgKeyTtl, kidRefreshInterval, maxEntries);
+    }
+
+    /** Typed to the class only, so it does not compete with the two interface beans below. */
+    @Produces
+    @Singleton
+    @Typed(TokenServiceClient.class)
+    TokenServiceClient tokenServiceClient() {
+        return new TokenServiceClient(URI.create(tokenServiceUrl), internalSecret.orElse(""), timeout);
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    TokenIntrospector tokenIntrospector(TokenServiceClient client) {
+        return client;
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    OrgKeySource orgKeySource(TokenServiceClient client) {
+        return client;
+    }
+
+    /**
+     * Builds the verifier at boot, so its revocation listener is reading before the first request
+     * is cached (a listener that started later could miss a revocation of an already cached key).
+     */
+    void startAtBoot(@Observes StartupEvent start, TokenVerifier verifier) {
+        // Injecting the verifier is the point: it starts the listener.
+    }
+
+    /** The verifier, with its revocation listener (unless {@code keyward.verification.revocation-listener.enabled=false}). */
+    @Produces
+    @Singleton
+    TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource) {
+        TokenVerifier verifier = settings.build(introspector, keySource, Clock.systemUTC());
+        if (revocationListenerEnabled && kafkaBootstrapServers.isPresent()) {
+            revocationListener = new RevocationListener(kafkaBootstrapServers.get(), applicationName + "-revocations", verifier);
+            revocationListener.start();
+        }
+        return verifier;
+    }
+
+    void stopRevocationListener(@Disposes TokenVerifier verifier) {
+        if (revocationListener != null) {
+            revocationListener.close();
+        }
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    EventSink eventSink() {
+        if (!eventsEnabled || kafkaBootstrapServers.isEmpty()) {
+            return event -> { };
+        }
+        return new KafkaEventSink(kafkaBootstrapServers.get(), applicationName + "-verification-events");
+    }
+
+    void closeEventSink(@Disposes EventSink sink) throws Exception {
+        if (sink instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+    }
+
+    @Produces
+    @Singleton
+    VerificationEvents verificationEvents(EventSink sink) {
+        return new VerificationEvents("/keyward/" + applicationName, sink, eventBufferSize, Clock.systemUTC());
+    }
+
+    void closeEvents(@Disposes VerificationEvents events) {
+        events.close();
+    }
+
+    @Produces
+    @Singleton
+    RequestAuthorizer requestAuthorizer(TokenVerifier verifier, VerificationEvents events) {
+        return new RequestAuthorizer(verifier, events);
+    }
+}
