@@ -1,0 +1,50 @@
+package dev.keyward.audit.rest;
+
+import dev.keyward.audit.service.InvalidRequestException;
+import dev.keyward.verification.quarkus.KeywardAuthException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place where failures become {@code {error, message}} answers. */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return body(400, e.error(), e.getMessage());
+    }
+
+    /** Refusals of the verification module come with their finished 401/403/503 answer. */
+    @ServerExceptionMapper
+    public Response denied(KeywardAuthException e) {
+        return e.getResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String error = switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal" : "bad_request";
+        };
+        return body(status, error, Response.Status.fromStatusCode(status) == null
+                ? "request failed" : Response.Status.fromStatusCode(status).getReasonPhrase());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("request failed", e);
+        return body(500, "internal", "internal error");
+    }
+
+    private static Response body(int status, String error, String message) {
+        return Response.status(status).entity(new ErrorBody(error, message)).type(MediaType.APPLICATION_JSON).build();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.keyward.audit.service;
+
+import dev.keyward.audit.config.AuditConfig;
+import dev.keyward.audit.repository.AuthFailureRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Failed-authentication health of one org, computed from the stored {@code auth:failed} events so
+ * every replica gives the same answer and a restart loses nothing.
+ */
+@ApplicationScoped
+public class AuthHealth {
+
+    private final AuthFailureRepository failures;
+    private final AuthHealthEvaluator.Windows windows;
+    private final int top;
+    private final Clock clock = Clock.systemUTC();
+
+    public AuthHealth(AuthFailureRepository failures, AuditConfig config) {
+        this.failures = failures;
+        AuditConfig.AuthHealth c = config.authHealth();
+        this.windows = new AuthHealthEvaluator.Windows(
+                c.shortWindow().length(), limits(c.shortWindow().tokenPrefix()), limits(c.shortWindow().clientIp()),
+                c.longWindow().length(), limits(c.longWindow().tokenPrefix()), limits(c.longWindow().clientIp()));
+        this.top = c.top();
+    }
+
+    public Uni<AuthHealthReport> evaluate(String org) {
+        Instant now = clock.instant();
+        Instant shortStart = now.minus(windows.shortLength());
+        Instant longStart = now.minus(windows.longLength());
+        return failures.byTokenPrefix(org, shortStart, longStart, top)
+                .chain(prefixes -> failures.byClientIp(org, shortStart, longStart, top)
+                        .map(ips -> AuthHealthEvaluator.evaluate(org, now, windows, prefixes, ips)));
+    }
+
+    private static AuthHealthReport.Limits limits(AuditConfig.Thresholds t) {
+        return new AuthHealthReport.Limits(t.degraded(), t.alert());
+    }
+}
