@@ -150,10 +150,15 @@ public final class LocalStack implements AutoCloseable {
                 keycloakRealmUrl = keycloak.realmUrl();
             }
 
-            Map<String, String> common = Map.of(
+            Map<String, String> common = new java.util.HashMap<>(Map.of(
                     "KEYWARD_INTERNAL_SECRET", secrets.getProperty("internal-secret"),
                     "KEYWARD_JSON_LOGS", "false",
-                    "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:" + ports.tokenService());
+                    "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:" + ports.tokenService()));
+            if (keycloakRealmUrl != null) {
+                // People sign in through the realm: token-service's API and /ui pages, audit-service's API.
+                common.put("KEYWARD_OIDC_URL", keycloakRealmUrl);
+                common.put("KEYWARD_OIDC_WEB_CLIENT_SECRET", "keyward-web-secret");
+            }
 
             log("Starting token-service on :" + ports.tokenService() + " ...");
             ServiceProcess token = ServiceProcess.builder("token-service").port(ports.tokenService()).logDir(logs)
@@ -239,9 +244,10 @@ public final class LocalStack implements AutoCloseable {
         }
         return """
                 Keycloak (realm 'keyward'): %s   admin console: %s/admin (admin/admin)
+                  sign in to the token pages: %s/ui   or from a terminal: ./keyward login
                   demo users (password = user name): alice (org-admin, org demo), bob (org-member, org demo),
                   mallory (org-admin, org other); CI client 'keyward-ci' (secret keyward-ci-secret)
-                """.formatted(keycloakRealmUrl, keycloakRealmUrl.replace("/realms/keyward", ""));
+                """.formatted(keycloakRealmUrl, keycloakRealmUrl.replace("/realms/keyward", ""), tokenServiceUrl);
     }
 
     @Override
