@@ -162,6 +162,7 @@ public final class LocalStack implements AutoCloseable {
 
             log("Starting token-service on :" + ports.tokenService() + " ...");
             ServiceProcess token = ServiceProcess.builder("token-service").port(ports.tokenService()).logDir(logs)
+                    .env("KEYWARD_AUDIT_SERVICE_URL", "http://127.0.0.1:" + ports.auditService())
                     .database(pg.database("keyward_token")).kafka(kafka).env(common)
                     .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
                     .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)

@@ -6,10 +6,10 @@ import dev.keyward.verification.Scopes;
 import dev.keyward.verification.TokenKind;
 
 /**
- * The authenticated caller of the control plane: for now always an issued API key. (People signed
- * in through OIDC will become a second kind of caller, with their own user id and name.)
+ * The authenticated caller of the control plane: an issued API key, or a person signed in through
+ * OIDC (see {@link #person}).
  *
- * @param tokenId     the presenting token's id
+ * @param tokenId     the presenting token's id; {@code null} for a person
  * @param org         the org it belongs to; every call acts within it
  * @param keyPrefix   display prefix of the presenting token's key
  * @param name        the token's name
@@ -18,17 +18,45 @@ import dev.keyward.verification.TokenKind;
  * @param scopes      what it holds (the ceiling for tokens it creates)
  * @param userId      whom tokens it creates count against: its creator when a person made it, else itself
  * @param clientIp    the caller's address, for events
+ * @param ownOnly     whether the caller may only see and manage tokens it created (an org member)
  */
 public record Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
-                     ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp) {
+                     ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp,
+                     boolean ownOnly) {
+
+    /** A caller presenting an issued API key: it manages all of its org's tokens (within its scopes). */
+    public Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
+                  ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp) {
+        this(tokenId, org, keyPrefix, name, kind, environment, scopes, userId, clientIp, false);
+    }
+
+    /**
+     * A person signed in through OIDC. Tokens they create default to {@code environment} and count
+     * against their user id.
+     */
+    public static Caller person(String userId, String name, String org, Scopes scopes,
+                                ApiKeyFormat.Environment environment, boolean ownOnly, String clientIp) {
+        return new Caller(null, org, null, name, TokenKind.ORG, environment, scopes, userId, clientIp, ownOnly);
+    }
+
+    public boolean isPerson() {
+        return tokenId == null;
+    }
+
+    /** Whether this caller may see and manage a token of its org created by {@code createdByUserId}. */
+    public boolean mayManage(String createdByUserId) {
+        return !ownOnly || userId.equals(createdByUserId);
+    }
 
     /** The {@code created_by} of a token this caller creates. */
     public CreatedBy asCreator() {
-        return new CreatedBy(CreatedBy.TOKEN, userId, name, tokenId, keyPrefix);
+        return isPerson()
+                ? new CreatedBy(CreatedBy.PERSON, userId, name, null, null)
+                : new CreatedBy(CreatedBy.TOKEN, userId, name, tokenId, keyPrefix);
     }
 
-    /** The {@code actor} of events this caller causes. */
+    /** The {@code actor} of events this caller causes: the token's id, or the person's id. */
     public String actor() {
-        return tokenId;
+        return isPerson() ? userId : tokenId;
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyward.token.auth;
 
+import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
@@ -20,7 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Authenticates callers of the control-plane API through the shared verification module's
  * {@link CurrentPrincipal} (which resolves keys via {@link LocalVerificationSources}, i.e. this
  * service's own database, and enforces {@code allowed_cidrs}), then adds what only this service
- * knows about the presenting token (name, creator, environment).
+ * knows about the presenting token (name, creator, environment). A bearer that is an access token
+ * of the configured OIDC realm is a person instead, handled by {@link PersonAuthenticator}.
  * <p>
  * Refusals: 401 for missing or invalid credentials and 403 for a CIDR outside the allowlist (from
  * the verifier); 403 for repo tokens, customer-signed JWTs and missing permissions.
@@ -29,13 +31,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ControlPlaneAuthenticator {
 
     private final TokenRepository tokens;
+    private final PersonAuthenticator people;
 
-    public ControlPlaneAuthenticator(TokenRepository tokens) {
+    public ControlPlaneAuthenticator(TokenRepository tokens, PersonAuthenticator people) {
         this.tokens = tokens;
+        this.people = people;
     }
 
-    /** The caller, who must hold {@code permission} on the org resource ({@code null}: any org API key). */
+    /**
+     * The caller, who must hold {@code permission} on the org resource ({@code null}: any org API
+     * key; people are refused).
+     */
     public Uni<Caller> require(CurrentPrincipal principal, Permission permission) {
+        if (people.presentsOidcToken()) {
+            if (permission == null) {
+                return Uni.createFrom().failure(ApiException.forbidden(
+                        "this call is for API keys; a signed-in person has no key of their own"));
+            }
+            return people.require(permission);
+        }
         return principal.authenticate().flatMap(verified -> {
             if (verified.kind() == TokenKind.REPO) {
                 throw ApiException.forbidden("repo tokens cannot call the control plane");

@@ -60,6 +60,18 @@ public class TokenEntity {
     @Column(name = "last_used_at")
     public Instant lastUsedAt;
 
+    /** When the expiry job marked it expired (and emitted token:expired); null before. */
+    @Column(name = "expired_at")
+    public Instant expiredAt;
+
+    /** When the deprecation job emitted token:expiring and queued its notifications; null before. */
+    @Column(name = "expiring_notified_at")
+    public Instant expiringNotifiedAt;
+
+    /** Where deprecation notices go; the org's contact e-mail when null. */
+    @Column(name = "notify_email")
+    public String notifyEmail;
+
     @Column(name = "created_by_type")
     public String createdByType;
 

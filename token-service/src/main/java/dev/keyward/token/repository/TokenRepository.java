@@ -10,7 +10,8 @@ import java.util.List;
 @ApplicationScoped
 public class TokenRepository implements PanacheRepositoryBase<TokenEntity, String> {
 
-    private static final String ACTIVE = "revokedAt is null and (expiresAt is null or expiresAt > :now)";
+    // expiredAt: the expiry job's mark, so a marked token stays out even if clocks disagree
+    private static final String ACTIVE = "revokedAt is null and expiredAt is null and (expiresAt is null or expiresAt > :now)";
 
     /** The token whose current key, or previous key during a rotation's grace, has this keyed hash. */
     public Uni<TokenEntity> findByKeyHash(String keyHash) {
@@ -30,11 +31,18 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
                 Parameters.with("org", orgId).and("user", userId).and("now", now));
     }
 
-    /** One page in (created_at, id) order, starting after the cursor when there is one. */
-    public Uni<List<TokenEntity>> page(String orgId, boolean activeOnly, Instant afterCreatedAt, String afterId,
-                                       int size, Instant now) {
+    /**
+     * One page in (created_at, id) order, starting after the cursor when there is one; only the
+     * tokens {@code createdBy} created when it is not null.
+     */
+    public Uni<List<TokenEntity>> page(String orgId, String createdBy, boolean activeOnly, Instant afterCreatedAt,
+                                       String afterId, int size, Instant now) {
         StringBuilder q = new StringBuilder("orgId = :org");
         Parameters params = Parameters.with("org", orgId);
+        if (createdBy != null) {
+            q.append(" and createdByUserId = :createdBy");
+            params.and("createdBy", createdBy);
+        }
         if (activeOnly) {
             q.append(" and ").append(ACTIVE);
             params.and("now", now);

@@ -6,6 +6,11 @@ import dev.keyward.token.repository.OutboxEntity;
 import dev.keyward.token.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
 
 /**
  * Writes events into the transactional outbox. Call it inside the transaction of the change the
@@ -28,5 +33,27 @@ public class EventOutbox {
         row.payload = EventCodec.toJson(event);
         row.createdAt = event.time();
         return outbox.persist(row).replaceWithVoid();
+    }
+
+    /**
+     * The same outbox rows, written on a JDBC connection inside its open transaction (the
+     * scheduled jobs batch their changes in plain JDBC transactions).
+     */
+    public static void append(Connection c, List<KeywardEvent> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("insert into event_outbox"
+                + " (event_id, event_type, org_id, payload, created_at) values (?, ?, ?, ?, ?)")) {
+            for (KeywardEvent event : events) {
+                s.setString(1, event.id());
+                s.setString(2, event.type().wireName());
+                s.setString(3, event.partitionKey());
+                s.setString(4, EventCodec.toJson(event));
+                s.setTimestamp(5, Timestamp.from(event.time()));
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The events token-service emits. They carry key prefixes only, never a key. */
-final class TokenEvents {
+public final class TokenEvents {
 
     static final String SOURCE = "/keyward/token-service";
     static final String SYSTEM_ACTOR = "system";
@@ -46,6 +46,22 @@ final class TokenEvents {
                         .reason("scope_escalation")
                         .attributes(Map.of("requested_scopes", requested, "excess", excess))
                         .build());
+    }
+
+    /** The deprecation job's notice that a token will expire within the deprecation window. */
+    public static KeywardEvent expiring(String tokenId, String org, String keyPrefix, String name, Instant expiresAt,
+                                        Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_EXPIRING, now, tokenId,
+                data(null, org, keyPrefix, "token:expiring", "success")
+                        .attributes(Map.of("name", name, "expires_at", expiresAt.toString())).build());
+    }
+
+    /** The expiry job's record that a token reached its expiry. */
+    public static KeywardEvent expired(String tokenId, String org, String keyPrefix, String name, Instant expiresAt,
+                                       Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_EXPIRED, now, tokenId,
+                data(null, org, keyPrefix, "token:expire", "success")
+                        .attributes(Map.of("name", name, "expires_at", expiresAt.toString())).build());
     }
 
     private static Map<String, Object> describe(TokenEntity token) {

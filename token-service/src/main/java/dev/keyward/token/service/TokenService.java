@@ -21,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -54,11 +55,13 @@ public class TokenService {
     private final OutboxRelay relay;
     private final long defaultGraceSeconds;
     private final long maxGraceSeconds;
+    private final Clock clock;
 
     public TokenService(TokenRepository tokens, OrgRepository orgs, EventOutbox outbox, KeyHasher hasher,
                         OutboxRelay relay,
                         @ConfigProperty(name = "keyward.rotation.default-grace-seconds", defaultValue = "0") long defaultGraceSeconds,
-                        @ConfigProperty(name = "keyward.rotation.max-grace-seconds", defaultValue = "604800") long maxGraceSeconds) {
+                        @ConfigProperty(name = "keyward.rotation.max-grace-seconds", defaultValue = "604800") long maxGraceSeconds,
+                        Clock clock) {
         this.tokens = tokens;
         this.orgs = orgs;
         this.outbox = outbox;
@@ -66,6 +69,7 @@ public class TokenService {
         this.relay = relay;
         this.defaultGraceSeconds = defaultGraceSeconds;
         this.maxGraceSeconds = maxGraceSeconds;
+        this.clock = clock;
     }
 
     /**
@@ -145,7 +149,9 @@ public class TokenService {
             throw ApiException.badRequest("page_size must be between 1 and " + MAX_PAGE_SIZE);
         }
         PageCursor after = pageToken == null || pageToken.isEmpty() ? null : PageCursor.decode(pageToken);
-        return Panache.withSession(() -> tokens.page(caller.org(), activeOnly,
+        // An org member (a person with the own-tokens-only rule) pages through the tokens they created.
+        String createdBy = caller.ownOnly() ? caller.userId() : null;
+        return Panache.withSession(() -> tokens.page(caller.org(), createdBy, activeOnly,
                         after == null ? null : after.createdAt(), after == null ? null : after.id(), size + 1, now()))
                 .map(found -> {
                     if (found.size() <= size) {
@@ -162,10 +168,10 @@ public class TokenService {
         return Panache.withSession(() -> tokens.allInOrg(caller.org()));
     }
 
-    /** @throws ApiException 404 when the token is not in the caller's org */
+    /** @throws ApiException 404 when the token is not in the caller's org (or, for an org member, not theirs) */
     public Uni<TokenEntity> get(Caller caller, String id) {
         return Panache.withSession(() -> tokens.findInOrg(caller.org(), id)).map(token -> {
-            if (token == null) {
+            if (token == null || !caller.mayManage(token.createdByUserId)) {
                 throw ApiException.notFound("no token " + safeId(id) + " in this org");
             }
             return token;
@@ -256,7 +262,7 @@ public class TokenService {
 
     private Uni<TokenEntity> lockInOrg(Caller caller, String id) {
         return tokens.findById(id, LockModeType.PESSIMISTIC_WRITE).map(token -> {
-            if (token == null || !token.orgId.equals(caller.org())) {
+            if (token == null || !token.orgId.equals(caller.org()) || !caller.mayManage(token.createdByUserId)) {
                 throw ApiException.notFound("no token " + safeId(id) + " in this org");
             }
             return token;
@@ -286,7 +292,7 @@ public class TokenService {
         return id != null && id.matches("tok_[a-z0-9]{1,40}") ? id : "(that id)";
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 }

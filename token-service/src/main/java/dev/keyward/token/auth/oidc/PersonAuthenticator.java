@@ -1,0 +1,103 @@
+package dev.keyward.token.auth.oidc;
+
+import dev.keyward.token.auth.Caller;
+import dev.keyward.token.error.ApiException;
+import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.Permission;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import jakarta.enterprise.context.RequestScoped;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * People on the control-plane API: a bearer that is an access token of the configured OIDC realm
+ * is verified by quarkus-oidc (lazily: {@code quarkus.http.auth.proactive=false}, so Keyward keys
+ * never reach it) and turned into a {@link Caller} with {@link PersonGrants}. Everything else is
+ * left to the Keyward verifier.
+ */
+@RequestScoped
+public class PersonAuthenticator {
+
+    private final HttpServerRequest request;
+    private final CurrentIdentityAssociation identities;
+    private final boolean enabled;
+    private final Optional<String> issuer;
+    private final ApiKeyFormat.Environment environment;
+
+    public PersonAuthenticator(HttpServerRequest request, CurrentIdentityAssociation identities,
+                               @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean enabled,
+                               @ConfigProperty(name = "quarkus.oidc.token.issuer") Optional<String> issuer,
+                               @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> authServerUrl,
+                               @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment) {
+        this.request = request;
+        this.identities = identities;
+        this.enabled = enabled;
+        this.issuer = issuer.or(() -> authServerUrl);
+        this.environment = ApiKeyFormat.Environment.parse(environment).orElseThrow(
+                () -> new IllegalStateException("keyward.oidc.token-environment must be prod or dev"));
+    }
+
+    /** Whether this request presents an access token of the configured OIDC realm. */
+    public boolean presentsOidcToken() {
+        return enabled && issuer.isPresent() && OidcBearer.isFrom(issuer.get(), request.getHeader("Authorization"));
+    }
+
+    /**
+     * The signed-in person, who must be allowed {@code permission} ({@code null}: any person).
+     * 401 when the token does not verify, 403 without an {@code org} claim or a Keyward role.
+     */
+    public Uni<Caller> require(Permission permission) {
+        return identities.getDeferredIdentity()
+                .onFailure(AuthenticationFailedException.class)
+                .transform(e -> ApiException.unauthorized("the OIDC access token is not valid"))
+                .map(identity -> {
+                    if (identity == null || identity.isAnonymous()) {
+                        throw ApiException.unauthorized("the OIDC access token is not valid");
+                    }
+                    Caller caller = toCaller(identity, environment, clientIp());
+                    if (permission != null && !PersonGrants.of(identity.getRoles()).orElseThrow().allows(permission)) {
+                        throw ApiException.forbidden("your role does not allow " + permission.wireName());
+                    }
+                    return caller;
+                });
+    }
+
+    /**
+     * The {@link Caller} for a verified person. The org is the token's {@code org} claim, the id its
+     * {@code sub}, the name {@code name} or else {@code preferred_username}.
+     *
+     * @throws ApiException 403 without an {@code org} claim or a Keyward role
+     */
+    public static Caller toCaller(SecurityIdentity identity, ApiKeyFormat.Environment environment, String clientIp) {
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            throw ApiException.unauthorized("not signed in through OIDC");
+        }
+        String org = jwt.getClaim("org");
+        if (org == null || org.isBlank()) {
+            throw ApiException.forbidden("your identity has no org claim; ask an administrator to set your org");
+        }
+        PersonGrants grants = PersonGrants.of(identity.getRoles()).orElseThrow(() -> ApiException.forbidden(
+                "your identity has neither the " + PersonGrants.ORG_ADMIN + " nor the " + PersonGrants.ORG_MEMBER + " role"));
+        String name = jwt.getClaim("name");
+        if (name == null || name.isBlank()) {
+            name = jwt.getClaim("preferred_username");
+        }
+        String subject = jwt.getSubject();
+        if (subject == null || subject.isBlank()) {
+            throw ApiException.unauthorized("the OIDC token has no subject");
+        }
+        return Caller.person(subject, name == null ? subject : name, org, grants.scopes(), environment,
+                grants.ownOnly(), clientIp);
+    }
+
+    private String clientIp() {
+        SocketAddress remote = request.remoteAddress();
+        return remote == null ? null : remote.hostAddress();
+    }
+}

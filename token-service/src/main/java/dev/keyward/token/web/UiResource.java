@@ -1,0 +1,191 @@
+package dev.keyward.token.web;
+
+import dev.keyward.token.auth.Caller;
+import dev.keyward.token.auth.oidc.PersonAuthenticator;
+import dev.keyward.token.auth.oidc.PersonGrants;
+import dev.keyward.token.error.ApiException;
+import dev.keyward.token.repository.TokenEntity;
+import dev.keyward.token.service.NewToken;
+import dev.keyward.token.service.TokenService;
+import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.Permission;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/**
+ * The signed-in web pages (OIDC tenant {@code web}: authorization code + PKCE against the org's
+ * realm, client {@code keyward-web}). A person lists the tokens they may see (an org admin: the
+ * org's; an org member: their own), creates one (the secret is shown once), revokes one, and sees
+ * recent activity. The same rules as the API apply: this calls {@link TokenService} with the
+ * person as the {@link Caller}. Form posts carry a CSRF token ({@link CsrfTokens}).
+ */
+@Path("/ui")
+@Produces(MediaType.TEXT_HTML)
+public class UiResource {
+
+    /** Permissions granted on repositories ({@code repos:<pattern>}); the rest are org permissions. */
+    private static final List<String> REPO_PERMISSIONS = List.of("git:read", "git:write", "repo:write");
+    private static final int PAGE = TokenService.MAX_PAGE_SIZE;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance tokens(UiPage page);
+
+        static native TemplateInstance signedOut();
+    }
+
+    private final CurrentIdentityAssociation identities;
+    private final TokenService tokens;
+    private final CsrfTokens csrf;
+    private final ActivityFeed activity;
+    private final HttpServerRequest request;
+    private final ApiKeyFormat.Environment environment;
+
+    public UiResource(CurrentIdentityAssociation identities, TokenService tokens, CsrfTokens csrf,
+                      ActivityFeed activity, HttpServerRequest request,
+                      @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment) {
+        this.identities = identities;
+        this.tokens = tokens;
+        this.csrf = csrf;
+        this.activity = activity;
+        this.request = request;
+        this.environment = ApiKeyFormat.Environment.parse(environment).orElseThrow();
+    }
+
+    @GET
+    public Uni<TemplateInstance> page(@RestQuery String notice) {
+        return signedIn().flatMap(s -> render(s, null, null, notice == null ? null : noticeText(notice)));
+    }
+
+    @POST
+    @Path("/tokens")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<Response> create(@RestForm("csrf") String csrfToken, @RestForm String name, @RestForm String kind,
+                                @RestForm String repos, @RestForm("permission") List<String> permissions,
+                                @RestForm("expires_days") Long expiresDays) {
+        return signedIn().flatMap(s -> {
+            checkCsrf(s, csrfToken);
+            NewToken request = new NewToken(name, kind == null ? "org" : kind, scopes(repos, permissions),
+                    expiresDays == null ? null : expiresDays * 86_400, null, null);
+            return tokens.create(s.caller(), request)
+                    .flatMap(issued -> render(s, new UiPage.Issued(issued.token().id, issued.token().name, issued.key()),
+                            null, null))
+                    .onFailure(ApiException.class).recoverWithUni(e -> render(s, null, e.getMessage(), null))
+                    // The page holds a secret: no cache may keep it.
+                    .map(page -> Response.ok(page).header("Cache-Control", "no-store").build());
+        });
+    }
+
+    @POST
+    @Path("/tokens/{id}/revoke")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<Response> revoke(@PathParam("id") String id, @RestForm("csrf") String csrfToken) {
+        return signedIn().flatMap(s -> {
+            checkCsrf(s, csrfToken);
+            return tokens.revoke(s.caller(), id);
+        }).map(token -> Response.seeOther(URI.create("/ui?notice=revoked")).build());
+    }
+
+    /** Where the provider sends the browser after sign-out (RP-initiated logout at {@code /ui/logout}). */
+    @GET
+    @Path("/signed-out")
+    public TemplateInstance signedOut() {
+        return Templates.signedOut();
+    }
+
+    private record SignedIn(Caller caller, PersonGrants grants, String sessionId, String accessToken) {
+    }
+
+    private Uni<SignedIn> signedIn() {
+        return identities.getDeferredIdentity().map(identity -> {
+            if (identity == null || identity.isAnonymous()) {
+                throw ApiException.unauthorized("sign in first");
+            }
+            Caller caller = PersonAuthenticator.toCaller(identity, environment, clientIp());
+            PersonGrants grants = PersonGrants.of(identity.getRoles()).orElseThrow();
+            return new SignedIn(caller, grants, sessionId(identity), accessToken(identity));
+        });
+    }
+
+    private Uni<TemplateInstance> render(SignedIn s, UiPage.Issued issued, String error, String notice) {
+        Instant now = Instant.now();
+        return tokens.list(s.caller(), false, PAGE, null).flatMap(page -> {
+            List<TokenEntity> visible = page.tokens();
+            List<UiPage.Row> rows = new ArrayList<>(visible.stream().map(t -> UiPage.Row.of(t, now)).toList());
+            Collections.reverse(rows); // newest first
+            return activity.recent(s.grants().scopes().allowsOrg(Permission.AUDIT_READ), s.accessToken(), visible)
+                    .map(feed -> Templates.tokens(new UiPage(s.caller().name(), s.caller().org(), s.grants().role(),
+                            !s.grants().ownOnly(), csrf.issue(s.caller().userId(), s.sessionId()), rows, issued, error,
+                            notice, feed, grantable(s.grants()))));
+        });
+    }
+
+    private void checkCsrf(SignedIn s, String presented) {
+        if (!csrf.matches(presented, s.caller().userId(), s.sessionId())) {
+            throw ApiException.forbidden("the form is stale or was not sent by this page; reload and try again");
+        }
+    }
+
+    /** The form's checkboxes become scopes: repository permissions on {@code repos:<pattern>}, the rest on {@code org}. */
+    static Map<String, List<String>> scopes(String repos, List<String> permissions) {
+        String pattern = repos == null || repos.isBlank() ? "*" : repos.trim();
+        Map<String, List<String>> scopes = new LinkedHashMap<>();
+        for (String permission : permissions == null ? List.<String>of() : permissions) {
+            String resource = REPO_PERMISSIONS.contains(permission) ? "repos:" + pattern : "org";
+            scopes.computeIfAbsent(resource, r -> new ArrayList<>()).add(permission);
+        }
+        return scopes;
+    }
+
+    private static List<String> grantable(PersonGrants grants) {
+        return grants.scopes().toWire().values().stream().flatMap(List::stream).distinct().toList();
+    }
+
+    private static String noticeText(String notice) {
+        return "revoked".equals(notice) ? "The token was revoked." : null;
+    }
+
+    // The ID token's session id ties a CSRF token to one sign-in; its issue time stands in without one.
+    private static String sessionId(SecurityIdentity identity) {
+        if (identity.getPrincipal() instanceof JsonWebToken jwt) {
+            Object sid = jwt.getClaim("sid");
+            return sid != null ? sid.toString() : String.valueOf(jwt.getIssuedAtTime());
+        }
+        return "";
+    }
+
+    private static String accessToken(SecurityIdentity identity) {
+        AccessTokenCredential credential = identity.getCredential(AccessTokenCredential.class);
+        return credential == null ? null : credential.getToken();
+    }
+
+    private String clientIp() {
+        SocketAddress remote = request.remoteAddress();
+        return remote == null ? null : remote.hostAddress();
+    }
+}
