@@ -1,5 +1,6 @@
 package dev.keyward.audit;
 
+import dev.keyward.testsupport.KeycloakTestResource;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;

@@ -20,7 +20,7 @@ import java.util.zip.ZipInputStream;
 /**
  * A real Keycloak server (the {@code keycloak-quarkus-dist} distribution from Maven Central) as a
  * child process, with the Keyward realm ({@code keycloak/keyward-realm.json}: clients, roles, the
- * {@code org} claim, demo users) imported fresh on every start.
+ * {@code org} claim, demo users) imported fresh on every start into an in-memory database.
  */
 public final class EmbeddedKeycloak implements AutoCloseable {
 
@@ -52,7 +52,6 @@ public final class EmbeddedKeycloak implements AutoCloseable {
         Path home = installation();
         try {
             Path data = home.resolve("data");
-            deleteTree(data.resolve("h2"));
             Files.createDirectories(data.resolve("import"));
             try (InputStream realm = EmbeddedKeycloak.class.getResourceAsStream(REALM_RESOURCE)) {
                 Files.copy(realm, data.resolve("import/keyward-realm.json"), StandardCopyOption.REPLACE_EXISTING);
@@ -62,7 +61,10 @@ public final class EmbeddedKeycloak implements AutoCloseable {
             Path log = dir.resolve("keycloak.log");
             ProcessBuilder pb = new ProcessBuilder(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-port=" + port, "--http-host=127.0.0.1", "--http-management-port=" + management,
-                    "--health-enabled=true", "--import-realm", "--hostname=http://127.0.0.1:" + port))
+                    "--health-enabled=true", "--import-realm", "--hostname=http://127.0.0.1:" + port,
+                    // In memory: every start imports the realm fresh, and several servers can share
+                    // one installation (tests of different modules, the local stack) without locking.
+                    "--db=dev-mem"))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));

@@ -1,5 +1,6 @@
 package dev.keyward.audit.auth;
 
+import dev.keyward.verification.OidcBearer;
 import dev.keyward.verification.Permission;
 import dev.keyward.verification.RefusalReason;
 import dev.keyward.verification.Verification;

@@ -1,5 +1,6 @@
 package dev.keyward.token.oidc;
 
+import dev.keyward.testsupport.KeycloakTestResource;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "keyward_token"))
 @QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = KeycloakTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = KeycloakTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = @io.quarkus.test.common.ResourceArg(name = "web", value = "true"))
 class OidcApiTests {
 
     private static final Map<String, List<String>> GIT_READ = Map.of("repos:*", List.of("git:read"));

@@ -1,5 +1,6 @@
 package dev.keyward.token.oidc;
 
+import dev.keyward.testsupport.KeycloakTestResource;
 import static io.restassured.RestAssured.given;
 
 import com.fasterxml.jackson.databind.JsonNode;

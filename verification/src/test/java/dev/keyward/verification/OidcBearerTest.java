@@ -1,4 +1,4 @@
-package dev.keyward.token.auth.oidc;
+package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

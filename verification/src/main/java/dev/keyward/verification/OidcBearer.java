@@ -1,4 +1,4 @@
-package dev.keyward.token.auth.oidc;
+package dev.keyward.verification;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +25,7 @@ public final class OidcBearer {
     }
 
     /** The {@code iss} of a bearer JWT, unverified; empty for anything else (API keys, Basic, garbage). */
-    static Optional<String> issuerOf(String authorization) {
+    public static Optional<String> issuerOf(String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Optional.empty();
