@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged CLI as CI uses it ({@code KEYWARD_TOKEN} in the environment) against the real local
- * stack: embedded PostgreSQL and Kafka and the three packaged services, and the real git CLI.
+ * The packaged CLI as people and CI use it against the real local stack: embedded PostgreSQL and
+ * Kafka, the three packaged services, Keycloak for signing in, and the real git CLI. CI passes
+ * {@code KEYWARD_TOKEN} in the environment; a person signs in with {@code keyward login}.
  */
 class LocalStackIT {
 
@@ -35,7 +36,7 @@ class LocalStackIT {
 
     @BeforeAll
     static void startStack() throws IOException {
-        stack = new LocalStack(work.resolve("home"), LocalStack.Ports.free());
+        stack = new LocalStack(work.resolve("home"), LocalStack.Ports.free(), true);
         stack.start();
         adminToken = Files.readString(stack.adminTokenFile()).trim();
     }
@@ -62,6 +63,66 @@ class LocalStackIT {
 
     static CliProcess admin() {
         return cli(adminToken);
+    }
+
+    /** The CLI of a person who signs in through the stack's Keycloak: their own config folder, no token. */
+    static CliProcess person(String user) {
+        return cli(null).env("XDG_CONFIG_HOME", work.resolve("people/" + user).toString())
+                .env("KEYWARD_ISSUER", stack.keycloakRealmUrl());
+    }
+
+    @Test
+    void aPersonSignsInCreatesAScopedTokenClonesWithItRevokesItAndExportsTheTrail() throws Exception {
+        assertThat(admin().run("repo", "create", "people/app").exit()).isZero();
+
+        CliProcess.Result login = BrowserSignIn.login(person("alice"), stack.keycloakRealmUrl(), "alice");
+        assertThat(login.exit()).as(login.toString()).isZero();
+        assertThat(login.err()).contains("Signed in as alice (org demo)");
+
+        // Everything below uses the stored session: no KEYWARD_TOKEN in the environment.
+        CliProcess.Result created = person("alice").run("--json", "token", "create", "--name", "alice-laptop",
+                "--kind", "repo", "--scope", "repos:people/*=git:read", "--expires-in", "1d");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        JsonNode issued = JSON.readTree(created.out());
+        String secret = issued.path("token").asText();
+        String tokenId = issued.path("id").asText();
+        assertThat(ApiKeyFormat.parse(secret)).isPresent();
+
+        CliProcess.Result shown = person("alice").run("--json", "token", "show", tokenId);
+        assertThat(shown.exit()).as(shown.toString()).isZero();
+        assertThat(JSON.readTree(shown.out()).path("created_by").path("name").asText()).isEqualTo("Alice Admin");
+        assertThat(shown.out()).doesNotContain(secret);
+
+        Path clone = work.resolve("people-app");
+        CliProcess.Result cloned = git(work, "clone", gitUrl(secret, "people/app"), clone.toString());
+        assertThat(cloned.exit()).as(cloned.out()).isZero();
+        assertThat(clone.resolve(".git")).isDirectory();
+        assertThat(git(clone, "push", "origin", "HEAD:refs/heads/main").exit()).as("git:read only").isNotZero();
+
+        CliProcess.Result revoke = person("alice").run("token", "revoke", tokenId);
+        assertThat(revoke.exit()).as(revoke.toString()).isZero();
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(git(work, "ls-remote", gitUrl(secret, "people/app")).exit()).isNotZero());
+
+        Path file = work.resolve("exports/alice.ndjson");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            CliProcess.Result export = person("alice").run("audit", "export", "--since", "1h", "-o", file.toString());
+            assertThat(export.exit()).as(export.toString()).isZero();
+            List<String> types = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                JsonNode event = JSON.readTree(line);
+                if (tokenId.equals(event.path("subject").asText())) {
+                    types.add(event.path("type").asText());
+                }
+            }
+            assertThat(types).contains("token:created", "token:used", "token:revoked");
+        });
+        assertThat(Files.readString(file)).doesNotContain(secret);
+
+        // Signed out, the same commands need credentials again.
+        assertThat(person("alice").run("logout").exit()).isZero();
+        CliProcess.Result after = person("alice").run("token", "list");
+        assertThat(after.exit()).as(after.toString()).isEqualTo(ExitCode.NOT_AUTHENTICATED);
     }
 
     @Test
@@ -161,7 +222,7 @@ class LocalStackIT {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertThat(lines).isNotEmpty();
         for (String line : lines) {
-            assertThat(JSON.readTree(line).path("type").asText()).startsWith("token:");
+            assertThat(JSON.readTree(line).path("type").asText()).matches("token:[a-z]+|scope:escalated|auth:failed");
         }
         assertThat(lines).anyMatch(l -> l.contains(tokenId));
         assertThat(export.err()).contains("Exported " + lines.size() + " events to " + file)

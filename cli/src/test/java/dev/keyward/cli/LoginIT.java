@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.testsupport.EmbeddedKeycloak;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,13 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,9 +37,6 @@ class LoginIT {
 
     static EmbeddedKeycloak keycloak;
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern CONSENT_FORM = Pattern.compile("<form[^>]*action=\"([^\"]*consent[^\"]*)\"");
-    private static final Pattern HIDDEN_INPUT = Pattern.compile("<input[^>]*type=\"hidden\"[^>]*name=\"([^\"]+)\"[^>]*value=\"([^\"]*)\"");
-    private static final Pattern FORM_ACTION = Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"");
 
     @BeforeAll
     static void startKeycloak() {
@@ -91,7 +82,7 @@ class LoginIT {
                 .contains("code_challenge_method=S256").contains("client_id=keyward-cli")
                 .contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A");
 
-        HttpResponse<String> callback = signInAsBrowser(authorizeUrl, "alice", "alice");
+        HttpResponse<String> callback = BrowserSignIn.signIn(authorizeUrl, "alice", "alice");
         assertThat(callback.statusCode()).as(callback.uri() + "\n" + callback.body()).isEqualTo(200);
         assertThat(callback.body()).contains("Signed in to Keyward");
 
@@ -163,7 +154,7 @@ class LoginIT {
         assertThat(code).as(errText.toString()).matches("[A-Z]{4}-[A-Z]{4}");
 
         // The other device: open the verification URI with the code, sign in, grant the access asked for.
-        HttpResponse<String> done = signInAsBrowser(verificationUri + "?user_code=" + code, "bob", "bob");
+        HttpResponse<String> done = BrowserSignIn.signIn(verificationUri + "?user_code=" + code, "bob", "bob");
         assertThat(done.statusCode()).as(done.uri() + "\n" + done.body()).isEqualTo(200);
         assertThat(done.body()).as(done.body()).doesNotContain("kc-form-login");
 
@@ -186,66 +177,5 @@ class LoginIT {
 
         assertThat(r.exit()).isEqualTo(ExitCode.UNREACHABLE);
         assertThat(r.err()).contains("cannot reach the identity provider");
-    }
-
-    /**
-     * What a browser does: open the authorize URL, submit the login form, follow redirects to the
-     * loopback. Cookies are kept by hand: Keycloak marks them Secure, and browsers (unlike the JDK's
-     * CookieManager) send Secure cookies to loopback addresses, which count as a secure context.
-     */
-    private static HttpResponse<String> signInAsBrowser(String authorizeUrl, String user, String password)
-            throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        Map<String, String> cookies = new LinkedHashMap<>();
-        HttpResponse<String> page = followRedirects(http, cookies, browse(http, cookies, HttpRequest.newBuilder(URI.create(authorizeUrl))));
-        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-        Matcher form = FORM_ACTION.matcher(page.body());
-        assertThat(form.find()).as("login form in " + page.body()).isTrue();
-        String action = form.group(1).replace("&amp;", "&");
-        HttpResponse<String> response = browse(http, cookies, HttpRequest.newBuilder(URI.create(action))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=" + user + "&password=" + password + "&credentialId=")));
-        response = followRedirects(http, cookies, response);
-        Matcher consent = CONSENT_FORM.matcher(response.body());
-        if (response.statusCode() == 200 && consent.find()) {
-            // Keycloak always asks the person to confirm a device sign-in.
-            StringBuilder fields = new StringBuilder("accept=Yes");
-            Matcher hidden = HIDDEN_INPUT.matcher(response.body());
-            while (hidden.find()) {
-                fields.append('&').append(hidden.group(1)).append('=')
-                        .append(URLEncoder.encode(hidden.group(2).replace("&amp;", "&"), StandardCharsets.UTF_8));
-            }
-            response = followRedirects(http, cookies, browse(http, cookies,
-                    HttpRequest.newBuilder(response.uri().resolve(consent.group(1).replace("&amp;", "&")))
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(HttpRequest.BodyPublishers.ofString(fields.toString()))));
-        }
-        return response;
-    }
-
-    private static HttpResponse<String> followRedirects(HttpClient http, Map<String, String> cookies, HttpResponse<String> response)
-            throws IOException, InterruptedException {
-        for (int hops = 0; response.statusCode() / 100 == 3 && hops < 5; hops++) {
-            URI next = response.uri().resolve(response.headers().firstValue("Location").orElseThrow());
-            response = browse(http, cookies, HttpRequest.newBuilder(next));
-        }
-        return response;
-    }
-
-    private static HttpResponse<String> browse(HttpClient http, Map<String, String> cookies, HttpRequest.Builder request)
-            throws IOException, InterruptedException {
-        if (!cookies.isEmpty()) {
-            request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(Collectors.joining("; ")));
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        for (String set : response.headers().allValues("Set-Cookie")) {
-            String pair = set.split(";", 2)[0];
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                cookies.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-            }
-        }
-        return response;
     }
 }

@@ -38,17 +38,18 @@ public final class LocalStack implements AutoCloseable {
     private String auditServiceUrl;
 
     /** The ports the stack listens on. */
-    public record Ports(int postgres, int kafka, int kafkaController, int tokenService, int repoService, int auditService) {
+    public record Ports(int postgres, int kafka, int kafkaController, int tokenService, int repoService, int auditService,
+                        int keycloak) {
 
         /** The documented fixed ports of {@code ./keyward up}. */
         public static Ports standard() {
-            return new Ports(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, 8081, 8082, 8083);
+            return new Ports(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, 8081, 8082, 8083, KEYCLOAK_PORT);
         }
 
         /** Free ports, for tests that run beside other things. */
         public static Ports free() {
             return new Ports(EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), EmbeddedKafka.freePort(),
-                    EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), EmbeddedKafka.freePort());
+                    EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), EmbeddedKafka.freePort());
         }
     }
 
@@ -82,11 +83,8 @@ public final class LocalStack implements AutoCloseable {
                 }
             }
         }
-        if (withKeycloak) {
-            System.err.println("--with-keycloak: sign-in through Keycloak is not part of this build yet; starting without it.");
-        }
         quietInfrastructureLogs();
-        LocalStack stack = new LocalStack(home);
+        LocalStack stack = new LocalStack(home, Ports.standard(), withKeycloak);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("\nStopping Keyward ...");
@@ -144,8 +142,8 @@ public final class LocalStack implements AutoCloseable {
             }
 
             if (withKeycloak) {
-                log("Starting Keycloak on :" + KEYCLOAK_PORT + " (the first start takes about a minute) ...");
-                EmbeddedKeycloak keycloak = EmbeddedKeycloak.start(KEYCLOAK_PORT, logs);
+                log("Starting Keycloak on :" + ports.keycloak() + " (the first start takes about a minute) ...");
+                EmbeddedKeycloak keycloak = EmbeddedKeycloak.start(ports.keycloak(), logs);
                 started.add(keycloak);
                 keycloakRealmUrl = keycloak.realmUrl();
             }
@@ -194,6 +192,11 @@ public final class LocalStack implements AutoCloseable {
 
     public Path adminTokenFile() {
         return home.resolve("admin-token");
+    }
+
+    /** The Keycloak realm people sign in to, or null when the stack runs without Keycloak. */
+    public String keycloakRealmUrl() {
+        return keycloakRealmUrl;
     }
 
     public String tokenServiceUrl() {
