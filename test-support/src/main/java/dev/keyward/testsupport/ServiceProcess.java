@@ -97,6 +97,7 @@ public final class ServiceProcess implements AutoCloseable {
         private int port;
         private Path logDir;
         private Duration readyTimeout = Duration.ofSeconds(90);
+        private List<String> launcher;
 
         private Builder(String module) {
             this.module = Objects.requireNonNull(module);
@@ -141,6 +142,15 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs this command instead of {@code java -jar <module>/target/quarkus-app/quarkus-run.jar}, e.g.
+         * the service's container image entrypoint (the JVM arguments of this builder are not added).
+         */
+        public Builder launcher(List<String> command) {
+            this.launcher = List.copyOf(command);
+            return this;
+        }
+
         public Builder readyTimeout(Duration timeout) {
             this.readyTimeout = timeout;
             return this;
@@ -149,7 +159,7 @@ public final class ServiceProcess implements AutoCloseable {
         /** Starts the process and waits until {@code /q/health/ready} answers 200. */
         public ServiceProcess start() {
             Path jar = projectRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-            if (!Files.exists(jar)) {
+            if (launcher == null && !Files.exists(jar)) {
                 throw new IllegalStateException(module + " is not built: run ./mvnw package -DskipTests first (" + module
                         + "/target/quarkus-app/quarkus-run.jar is missing)");
             }
@@ -159,10 +169,14 @@ public final class ServiceProcess implements AutoCloseable {
                 Files.createDirectories(dir);
                 Path log = dir.resolve(module + ".log");
                 List<String> command = new ArrayList<>();
-                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-                command.addAll(jvmArgs);
-                command.add("-jar");
-                command.add(jar.toString());
+                if (launcher != null) {
+                    command.addAll(launcher);
+                } else {
+                    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                    command.addAll(jvmArgs);
+                    command.add("-jar");
+                    command.add(jar.toString());
+                }
                 ProcessBuilder pb = new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
