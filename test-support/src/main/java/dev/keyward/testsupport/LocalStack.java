@@ -84,7 +84,9 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         quietInfrastructureLogs();
-        LocalStack stack = new LocalStack(home, Ports.standard(), withKeycloak);
+        // KEYWARD_PORTS=free: any free ports instead of the documented ones (tests, several stacks on one machine).
+        Ports ports = "free".equals(System.getenv("KEYWARD_PORTS")) ? Ports.free() : Ports.standard();
+        LocalStack stack = new LocalStack(home, ports, withKeycloak);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("\nStopping Keyward ...");
