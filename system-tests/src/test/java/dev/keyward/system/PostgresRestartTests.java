@@ -1,0 +1,152 @@
+package dev.keyward.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keyward.testsupport.EmbeddedPostgresServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL stops while token changes keep coming, then starts again on the same port and data.
+ * Every service must report not-ready while it is gone and become ready again by itself; every
+ * request must have applied completely (201/200, with its audit event) or not at all (an error
+ * answer, and no trace of it).
+ */
+class PostgresRestartTests {
+
+    private static final String REPOS = "fault-pg";
+
+    private final SystemStack system = SystemStack.shared();
+    private final EmbeddedPostgresServer postgres = system.stack().postgres();
+    private final List<String> services = List.of(system.stack().tokenServiceUrl(), system.stack().repoServiceUrl(),
+            system.stack().auditServiceUrl());
+
+    /** One create (and, when it worked, revoke) of the writer, as the client saw it. */
+    record Attempt(String name, SystemStack.HttpAnswer create, SystemStack.HttpAnswer revoke, boolean duringOutage) {
+        boolean created() {
+            return create.status() == 201;
+        }
+    }
+
+    @AfterEach
+    void postgresBack() {
+        postgres.restart();
+    }
+
+    @Test
+    void servicesGoNotReadyRecoverByThemselvesAndNoRequestIsHalfApplied() throws Exception {
+        JsonPath creatorToken = system.createCreator("pg-restart-creator", REPOS + "/*");
+        String creator = creatorToken.getString("token");
+        List<Attempt> attempts = new CopyOnWriteArrayList<>();
+        AtomicBoolean outage = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        Future<?> writing = writer.submit(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                String name = "pg-" + i;
+                boolean during = outage.get();
+                SystemStack.HttpAnswer create = system.createReadToken(creator, name, REPOS + "/*");
+                SystemStack.HttpAnswer revoke = create.status() == 201
+                        ? SystemStack.send("DELETE", system.stack().tokenServiceUrl() + "/v1/tokens/" + create.json().getString("id"), creator, null)
+                        : null;
+                attempts.add(new Attempt(name, create, revoke, during || outage.get()));
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> attempts.stream().filter(Attempt::created).count() >= 3);
+
+            outage.set(true);
+            postgres.stop();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(services).allSatisfy(url -> assertThat(system.readiness(url)).as(url).isEqualTo(503)));
+            int failuresBefore = failures(attempts);
+            await().atMost(Duration.ofSeconds(30)).until(() -> failures(attempts) >= failuresBefore + 3);
+
+            postgres.restart();
+            outage.set(false);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(services).allSatisfy(url -> assertThat(system.readiness(url)).as(url).isEqualTo(200)));
+            int doneBefore = attempts.size();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    attempts.subList(doneBefore, attempts.size()).stream().filter(Attempt::created).count() >= 3);
+        } finally {
+            stop.set(true);
+            writing.get(60, TimeUnit.SECONDS);
+            writer.shutdown();
+        }
+
+        assertThat(attempts).filteredOn(Attempt::duringOutage).filteredOn(a -> !a.created()).isNotEmpty();
+        for (Attempt a : attempts) {
+            assertThat(a.create().status()).as("%s: %s", a.name(), a.create().body()).isIn(201, 503);
+            if (a.revoke() != null) {
+                assertThat(a.revoke().status()).as("revoke %s: %s", a.name(), a.revoke().body()).isIn(200, 503);
+            }
+            if (!a.created() || (a.revoke() != null && a.revoke().status() != 200)) {
+                SystemStack.HttpAnswer failed = a.revoke() != null ? a.revoke() : a.create();
+                assertThat(failed.json().getString("error")).isEqualTo("unavailable");
+                assertThat(failed.json().getString("message")).isNotBlank();
+            }
+        }
+
+        // Nothing half-applied: what failed left no trace, what succeeded is stored and in the trail.
+        Map<String, JsonPath> stored = tokensByName(creator);
+        List<String> expectedCreated = new ArrayList<>();
+        for (Attempt a : attempts) {
+            if (!a.created()) {
+                assertThat(stored).as("a create that answered %d", a.create().status()).doesNotContainKey(a.name());
+                continue;
+            }
+            JsonPath token = stored.get(a.name());
+            assertThat(token).as("%s answered 201", a.name()).isNotNull();
+            boolean revoked = a.revoke().status() == 200;
+            assertThat(token.getString("revoked_at") != null).as("%s revoked", a.name()).isEqualTo(revoked);
+            if (!revoked) {
+                system.revoke(creator, token.getString("id"));
+            }
+            expectedCreated.add(token.getString("id"));
+        }
+        String actor = creatorToken.getString("id");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            for (String type : List.of("token:created", "token:revoked")) {
+                assertThat(system.auditEvents(Map.of("type", type, "actor", actor))).extracting(e -> e.get("subject"))
+                        .as(type).containsExactlyInAnyOrderElementsOf(expectedCreated);
+            }
+        });
+    }
+
+    private static int failures(List<Attempt> attempts) {
+        return (int) attempts.stream().filter(a -> !a.created()).count();
+    }
+
+    /** Every token (revoked ones too) the creator made, by name. */
+    private Map<String, JsonPath> tokensByName(String creator) {
+        Map<String, JsonPath> byName = new java.util.HashMap<>();
+        String pageToken = null;
+        do {
+            String url = system.stack().tokenServiceUrl() + "/v1/tokens?state=all&page_size=200"
+                    + (pageToken == null ? "" : "&page_token=" + pageToken);
+            SystemStack.HttpAnswer page = SystemStack.get(url, creator);
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            JsonPath json = page.json();
+            int count = json.getList("tokens").size();
+            for (int i = 0; i < count; i++) {
+                JsonPath token = JsonPath.from(page.body()).setRootPath("tokens[" + i + "]");
+                byName.put(token.getString("name"), token);
+            }
+            pageToken = json.getString("next_page_token");
+        } while (pageToken != null);
+        return byName;
+    }
+}
