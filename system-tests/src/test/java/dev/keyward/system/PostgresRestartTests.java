@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keyward.testsupport.EmbeddedPostgresServer;
+import dev.keyward.testsupport.LocalStack;
 import io.restassured.path.json.JsonPath;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +35,9 @@ class PostgresRestartTests {
     private final List<String> services = List.of(system.stack().tokenServiceUrl(), system.stack().repoServiceUrl(),
             system.stack().auditServiceUrl());
 
-    /** One create (and, when it worked, revoke) of the writer, as the client saw it. */
-    record Attempt(String name, SystemStack.HttpAnswer create, SystemStack.HttpAnswer revoke, boolean duringOutage) {
+    /** One round of the writer as the client saw it: a token create (and revoke when it worked), a repository create. */
+    record Attempt(String name, SystemStack.HttpAnswer create, SystemStack.HttpAnswer revoke, String repo,
+                   SystemStack.HttpAnswer repoCreate, boolean duringOutage) {
         boolean created() {
             return create.status() == 201;
         }
@@ -56,13 +59,21 @@ class PostgresRestartTests {
         Future<?> writing = writer.submit(() -> {
             for (int i = 0; !stop.get(); i++) {
                 String name = "pg-" + i;
+                String repo = REPOS + "/r" + i;
                 boolean during = outage.get();
                 SystemStack.HttpAnswer create = system.createReadToken(creator, name, REPOS + "/*");
                 SystemStack.HttpAnswer revoke = create.status() == 201
                         ? SystemStack.send("DELETE", system.stack().tokenServiceUrl() + "/v1/tokens/" + create.json().getString("id"), creator, null)
                         : null;
-                attempts.add(new Attempt(name, create, revoke, during || outage.get()));
+                SystemStack.HttpAnswer repoCreate = SystemStack.send("POST", system.stack().repoServiceUrl() + "/v1/repos",
+                        creator, "{\"id\":\"" + repo + "\"}");
+                Attempt attempt = new Attempt(name, create, revoke, repo, repoCreate, during || outage.get());
+                attempts.add(attempt);
+                if (!attempt.created()) {
+                    Thread.sleep(50); // pacing: refusals are quick, and each one is checked afterwards
+                }
             }
+            return null;
         });
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> attempts.stream().filter(Attempt::created).count() >= 3);
@@ -89,6 +100,17 @@ class PostgresRestartTests {
 
         assertThat(attempts).filteredOn(Attempt::duringOutage).filteredOn(a -> !a.created()).isNotEmpty();
         for (Attempt a : attempts) {
+            assertThat(a.repoCreate().status()).as("%s: %s", a.repo(), a.repoCreate().body()).isIn(201, 503);
+            Path onDisk = system.stack().home().resolve("repos").resolve(LocalStack.BOOTSTRAP_ORG).resolve(a.repo() + ".git");
+            SystemStack.HttpAnswer read = SystemStack.get(system.stack().repoServiceUrl() + "/v1/repos/" + a.repo(), creator);
+            if (a.repoCreate().status() == 201) {
+                assertThat(read.status()).as(a.repo()).isEqualTo(200);
+                assertThat(onDisk).isDirectory();
+            } else {
+                assertThat(a.repoCreate().json().getString("error")).isEqualTo("unavailable");
+                assertThat(read.status()).as(a.repo()).isEqualTo(404);
+                assertThat(onDisk).doesNotExist();
+            }
             assertThat(a.create().status()).as("%s: %s", a.name(), a.create().body()).isIn(201, 503);
             if (a.revoke() != null) {
                 assertThat(a.revoke().status()).as("revoke %s: %s", a.name(), a.revoke().body()).isIn(200, 503);
