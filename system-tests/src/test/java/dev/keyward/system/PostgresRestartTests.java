@@ -53,6 +53,8 @@ class PostgresRestartTests {
         JsonPath creatorToken = system.createCreator("pg-restart-creator", REPOS + "/*");
         String creator = creatorToken.getString("token");
         List<Attempt> attempts = new CopyOnWriteArrayList<>();
+        Duration notReadyAfter;
+        Duration readyAfter;
         AtomicBoolean outage = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService writer = Executors.newSingleThreadExecutor();
@@ -79,16 +81,20 @@ class PostgresRestartTests {
             await().atMost(Duration.ofSeconds(30)).until(() -> attempts.stream().filter(Attempt::created).count() >= 3);
 
             outage.set(true);
+            long stopped = System.nanoTime();
             postgres.stop();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(services).allSatisfy(url -> assertThat(system.readiness(url)).as(url).isEqualTo(503)));
+            notReadyAfter = Duration.ofNanos(System.nanoTime() - stopped);
             int failuresBefore = failures(attempts);
             await().atMost(Duration.ofSeconds(30)).until(() -> failures(attempts) >= failuresBefore + 3);
 
+            long restarted = System.nanoTime();
             postgres.restart();
             outage.set(false);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(services).allSatisfy(url -> assertThat(system.readiness(url)).as(url).isEqualTo(200)));
+            readyAfter = Duration.ofNanos(System.nanoTime() - restarted);
             int doneBefore = attempts.size();
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     attempts.subList(doneBefore, attempts.size()).stream().filter(Attempt::created).count() >= 3);
@@ -98,6 +104,10 @@ class PostgresRestartTests {
             writer.shutdown();
         }
 
+        System.out.printf("[reliability] PostgreSQL restart: all services not ready %d ms after the stop, ready again"
+                        + " %d ms after the start; %d rounds, %d token creates refused with 503, %d repository creates refused%n",
+                notReadyAfter.toMillis(), readyAfter.toMillis(), attempts.size(), failures(attempts),
+                attempts.stream().filter(a -> a.repoCreate().status() != 201).count());
         assertThat(attempts).filteredOn(Attempt::duringOutage).filteredOn(a -> !a.created()).isNotEmpty();
         for (Attempt a : attempts) {
             assertThat(a.repoCreate().status()).as("%s: %s", a.repo(), a.repoCreate().body()).isIn(201, 503);
