@@ -6,9 +6,17 @@ import static org.awaitility.Awaitility.await;
 import dev.keyward.testsupport.EmbeddedPostgresServer;
 import dev.keyward.testsupport.LocalStack;
 import io.restassured.path.json.JsonPath;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -77,8 +85,13 @@ class PostgresRestartTests {
             }
             return null;
         });
+        String jwt = customerJwt();
+        String listUrl = system.stack().repoServiceUrl() + "/v1/repos?prefix=" + REPOS;
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> attempts.stream().filter(Attempt::created).count() >= 3);
+            // A customer-signed JWT is verified with the org's cached public keys, so it reaches
+            // repo-service's own database even while token-service cannot answer.
+            assertThat(SystemStack.get(listUrl, jwt).status()).isEqualTo(200);
 
             outage.set(true);
             long stopped = System.nanoTime();
@@ -86,6 +99,9 @@ class PostgresRestartTests {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(services).allSatisfy(url -> assertThat(system.readiness(url)).as(url).isEqualTo(503)));
             notReadyAfter = Duration.ofNanos(System.nanoTime() - stopped);
+            SystemStack.HttpAnswer listing = SystemStack.get(listUrl, jwt);
+            assertThat(listing.status()).as(listing.body()).isEqualTo(503);
+            assertThat(listing.json().getString("error")).isEqualTo("unavailable");
             int failuresBefore = failures(attempts);
             await().atMost(Duration.ofSeconds(30)).until(() -> failures(attempts) >= failuresBefore + 3);
 
@@ -95,6 +111,7 @@ class PostgresRestartTests {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(services).allSatisfy(url -> assertThat(system.readiness(url)).as(url).isEqualTo(200)));
             readyAfter = Duration.ofNanos(System.nanoTime() - restarted);
+            assertThat(SystemStack.get(listUrl, jwt).status()).isEqualTo(200);
             int doneBefore = attempts.size();
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     attempts.subList(doneBefore, attempts.size()).stream().filter(Attempt::created).count() >= 3);
@@ -156,6 +173,37 @@ class PostgresRestartTests {
                         .as(type).containsExactlyInAnyOrderElementsOf(expectedCreated);
             }
         });
+    }
+
+    /** An org-wide {@code org:read} JWT signed with a key registered for the org just now (RS256). */
+    private String customerJwt() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair pair = generator.generateKeyPair();
+        RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
+        String kid = "pg-restart-" + System.nanoTime();
+        SystemStack.HttpAnswer registered = SystemStack.send("POST",
+                system.stack().tokenServiceUrl() + "/v1/orgs/" + LocalStack.BOOTSTRAP_ORG + "/keys", system.adminToken(),
+                "{\"kty\":\"RSA\",\"kid\":\"" + kid + "\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\""
+                        + base64Url(unsigned(pub.getModulus())) + "\",\"e\":\"" + base64Url(unsigned(pub.getPublicExponent())) + "\"}");
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        long now = System.currentTimeMillis() / 1000;
+        String signingInput = base64Url(("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}").getBytes(StandardCharsets.UTF_8))
+                + "." + base64Url(("{\"iss\":\"" + LocalStack.BOOTSTRAP_ORG + "\",\"sub\":\"pg-restart-agent\",\"scopes\":[\"org:read\"],"
+                + "\"iat\":" + now + ",\"exp\":" + (now + 600) + "}").getBytes(StandardCharsets.UTF_8));
+        Signature rs256 = Signature.getInstance("SHA256withRSA");
+        rs256.initSign(pair.getPrivate());
+        rs256.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+        return signingInput + "." + base64Url(rs256.sign());
+    }
+
+    private static byte[] unsigned(BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        return bytes[0] == 0 ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+    }
+
+    private static String base64Url(byte[] bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static int failures(List<Attempt> attempts) {
