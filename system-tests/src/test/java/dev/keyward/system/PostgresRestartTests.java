@@ -102,6 +102,7 @@ class PostgresRestartTests {
             SystemStack.HttpAnswer listing = SystemStack.get(listUrl, jwt);
             assertThat(listing.status()).as(listing.body()).isEqualTo(503);
             assertThat(listing.json().getString("error")).isEqualTo("unavailable");
+            assertThat(listing.headers().firstValue("Retry-After")).hasValue("1");
             int failuresBefore = failures(attempts);
             await().atMost(Duration.ofSeconds(30)).until(() -> failures(attempts) >= failuresBefore + 3);
 

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -230,9 +231,10 @@ final class SystemStack {
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new HttpAnswer(response.statusCode(), response.body(), Duration.ofNanos(System.nanoTime() - start));
+            return new HttpAnswer(response.statusCode(), response.body(), response.headers(), Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException e) {
-            return new HttpAnswer(-1, e.getClass().getSimpleName(), Duration.ofNanos(System.nanoTime() - start));
+            return new HttpAnswer(-1, e.getClass().getSimpleName(), HttpHeaders.of(Map.of(), (a, b) -> true),
+                    Duration.ofNanos(System.nanoTime() - start));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -244,7 +246,7 @@ final class SystemStack {
         return get(serviceUrl + "/q/health/ready", null).status();
     }
 
-    record HttpAnswer(int status, String body, Duration took) {
+    record HttpAnswer(int status, String body, HttpHeaders headers, Duration took) {
         JsonPath json() {
             return JsonPath.from(body);
         }
