@@ -47,7 +47,7 @@ class KafkaOutageTests {
     void noEventOfTheOutageIsLostOrDuplicatedInTheAuditTrail() throws Exception {
         JsonPath creator = system.createCreator("kafka-outage-creator", REPOS + "/*");
         String bearer = creator.getString("token");
-        system.createRepoWithCommit(bearer, bearer, REPO);
+        system.createRepoWithCommit(bearer, REPO);
         Map<String, List<String>> read = Map.of("repos:" + REPOS + "/*", List.of("git:read"));
         JsonPath before = system.createToken(bearer, "kafka-before", "repo", read);
         assertThat(system.git(system.work(), "ls-remote", system.gitUrl(before.getString("token"), REPO)).exitCode()).isZero();

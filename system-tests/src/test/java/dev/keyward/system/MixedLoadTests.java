@@ -48,7 +48,7 @@ class MixedLoadTests {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aBoundedMixedRunHoldsWithNoErrors() throws Exception {
         String lead = system.createCreator("load-lead", REPOS + "/*").getString("token");
-        system.createRepoWithCommit(lead, lead, REPO);
+        system.createRepoWithCommit(lead, REPO);
         List<String> creators = new ArrayList<>();
         for (int i = 0; i < WORKERS; i++) {
             creators.add(system.createCreator("load-worker-" + i, REPOS + "/*").getString("token"));

@@ -167,9 +167,9 @@ final class SystemStack {
                 + LocalStack.BOOTSTRAP_ORG + "/" + repo + ".git";
     }
 
-    /** Creates a repository with one commit on {@code main}, pushed with {@code token}. */
-    void createRepoWithCommit(String bearer, String token, String repo) throws IOException, InterruptedException {
-        createRepo(bearer, repo);
+    /** Creates a repository with one commit on {@code main}, as {@code token} (it needs {@code repo:write} and {@code git:write}). */
+    void createRepoWithCommit(String token, String repo) throws IOException, InterruptedException {
+        createRepo(token, repo);
         Path clone = Files.createTempDirectory(work, "seed");
         GitResult cloned = git(work, "clone", gitUrl(token, repo), clone.toString());
         assertThat(cloned.exitCode()).as(cloned.output()).isZero();

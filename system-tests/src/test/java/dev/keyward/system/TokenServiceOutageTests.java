@@ -37,7 +37,7 @@ class TokenServiceOutageTests {
     @BeforeAll
     static void repository() throws Exception {
         creator = system.createCreator("ts-outage-creator", REPOS + "/*").getString("token");
-        system.createRepoWithCommit(creator, creator, REPO);
+        system.createRepoWithCommit(creator, REPO);
     }
 
     @BeforeEach

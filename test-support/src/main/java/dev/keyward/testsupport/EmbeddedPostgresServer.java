@@ -87,10 +87,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         postgres = null;
     }
 
-    public synchronized boolean isRunning() {
-        return postgres != null;
-    }
-
     public synchronized int port() {
         return postgres != null ? postgres.getPort() : port;
     }

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,7 +34,7 @@ public final class LocalStack implements AutoCloseable {
     private final boolean withKeycloak;
     private String keycloakRealmUrl;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private final Map<String, ServiceProcess> services = new java.util.LinkedHashMap<>();
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgresServer embeddedPostgres;
     private EmbeddedKafka embeddedKafka;
     private String tokenServiceUrl;
