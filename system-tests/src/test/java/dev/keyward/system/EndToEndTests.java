@@ -4,22 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyward.testsupport.LocalStack;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The system as a user meets it: {@code ./keyward up}'s stack (embedded PostgreSQL and Kafka, the
@@ -28,37 +21,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EndToEndTests {
 
-    @TempDir
-    static Path work;
-
-    static LocalStack stack;
+    static SystemStack system;
     static String adminToken;
 
     @BeforeAll
-    static void startStack() throws IOException {
-        stack = new LocalStack(work.resolve("home"), LocalStack.Ports.free());
-        stack.start();
-        Path tokenFile = stack.adminTokenFile();
-        adminToken = Files.readString(tokenFile).trim();
-        assertThat(Files.getPosixFilePermissions(tokenFile))
+    static void startStack() throws Exception {
+        system = SystemStack.shared();
+        adminToken = system.adminToken();
+        assertThat(Files.getPosixFilePermissions(system.stack().adminTokenFile()))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test
     void aTokenCreatedInTheTokenServiceLandsInTheAuditTrail() {
-        String tokenId = createToken("e2e-audit", "repo", Map.of("repos:e2e/*", List.of("git:read"))).getString("id");
+        String tokenId = system.createToken(adminToken, "e2e-audit", "repo", Map.of("repos:e2e/*", List.of("git:read")))
+                .getString("id");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonPath page = given().header("Authorization", "Bearer " + adminToken)
                     .queryParam("type", "token:created").queryParam("token_id", tokenId)
-                    .get(stack.auditServiceUrl() + "/v1/audit/events")
+                    .get(system.stack().auditServiceUrl() + "/v1/audit/events")
                     .then().statusCode(200).extract().jsonPath();
             assertThat(page.getList("events.subject", String.class)).containsExactly(tokenId);
         });
@@ -66,72 +48,31 @@ class EndToEndTests {
 
     @Test
     void aScopedTokenClonesAndPushesItsRepositoriesOnlyUntilRevoked() throws Exception {
-        given().header("Authorization", "Bearer " + adminToken).contentType(ContentType.JSON)
-                .body(Map.of("id", "team/hello")).post(stack.repoServiceUrl() + "/v1/repos")
-                .then().statusCode(201);
-        given().header("Authorization", "Bearer " + adminToken).contentType(ContentType.JSON)
-                .body(Map.of("id", "other/x")).post(stack.repoServiceUrl() + "/v1/repos")
-                .then().statusCode(201);
-        JsonPath created = createToken("e2e-ci", "repo", Map.of("repos:team/*", List.of("git:read", "git:write")));
+        system.createRepo(adminToken, "team/hello");
+        system.createRepo(adminToken, "other/x");
+        JsonPath created = system.createToken(adminToken, "e2e-ci", "repo",
+                Map.of("repos:team/*", List.of("git:read", "git:write")));
         String token = created.getString("token");
+        Path work = Files.createTempDirectory(system.work(), "e2e");
 
         Path clone = work.resolve("hello");
-        assertThat(git(work, "clone", url(token, "team/hello"), clone.toString()).exitCode).isZero();
+        assertThat(system.git(work, "clone", system.gitUrl(token, "team/hello"), clone.toString()).exitCode()).isZero();
         Files.writeString(clone.resolve("README.md"), "hello\n");
-        assertThat(git(clone, "add", "README.md").exitCode).isZero();
-        assertThat(git(clone, "commit", "-m", "first").exitCode).isZero();
-        GitResult push = git(clone, "push", "origin", "HEAD:refs/heads/main");
-        assertThat(push.exitCode).as(push.output).isZero();
+        assertThat(system.git(clone, "add", "README.md").exitCode()).isZero();
+        assertThat(system.git(clone, "commit", "-m", "first").exitCode()).isZero();
+        SystemStack.GitResult push = system.git(clone, "push", "origin", "HEAD:refs/heads/main");
+        assertThat(push.exitCode()).as(push.output()).isZero();
 
-        GitResult outside = git(work, "clone", url(token, "other/x"), work.resolve("x").toString());
-        assertThat(outside.exitCode).isNotZero();
-        assertThat(outside.output).contains("403");
+        SystemStack.GitResult outside = system.git(work, "clone", system.gitUrl(token, "other/x"), work.resolve("x").toString());
+        assertThat(outside.exitCode()).isNotZero();
+        assertThat(outside.output()).contains("403");
 
-        given().header("Authorization", "Bearer " + adminToken)
-                .delete(stack.tokenServiceUrl() + "/v1/tokens/" + created.getString("id"))
-                .then().statusCode(200);
+        system.revoke(adminToken, created.getString("id"));
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-                assertThat(git(work, "ls-remote", url(token, "team/hello")).exitCode).isNotZero());
+                assertThat(system.git(work, "ls-remote", system.gitUrl(token, "team/hello")).exitCode()).isNotZero());
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonPath page = given().header("Authorization", "Bearer " + adminToken)
-                    .queryParam("token_id", created.getString("id"))
-                    .get(stack.auditServiceUrl() + "/v1/audit/events")
-                    .then().statusCode(200).extract().jsonPath();
-            assertThat(page.getList("events.type", String.class))
-                    .contains("token:created", "token:used", "token:revoked");
-        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(system.auditEventsOf(created.getString("id"))).extracting(e -> e.get("type"))
+                        .contains("token:created", "token:used", "token:revoked"));
     }
-
-    private static JsonPath createToken(String name, String kind, Map<String, List<String>> scopes) {
-        return given().header("Authorization", "Bearer " + adminToken).contentType(ContentType.JSON)
-                .body(Map.of("name", name, "kind", kind, "scopes", scopes, "expires_in", 86_400))
-                .post(stack.tokenServiceUrl() + "/v1/tokens")
-                .then().statusCode(201).extract().jsonPath();
-    }
-
-    private static String url(String token, String repo) {
-        return "http://ci:" + token + "@127.0.0.1:" + stack.repoServiceUrl().replaceAll(".*:", "") + "/"
-                + LocalStack.BOOTSTRAP_ORG + "/" + repo + ".git";
-    }
-
-    record GitResult(int exitCode, String output) {
-    }
-
-    private static GitResult git(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("git"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().put("HOME", work.toString());
-        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
-        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
-        pb.environment().put("GIT_AUTHOR_NAME", "Keyward Test");
-        pb.environment().put("GIT_AUTHOR_EMAIL", "test@keyward.invalid");
-        pb.environment().put("GIT_COMMITTER_NAME", "Keyward Test");
-        pb.environment().put("GIT_COMMITTER_EMAIL", "test@keyward.invalid");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new GitResult(p.waitFor(), out);
-    }
-
 }

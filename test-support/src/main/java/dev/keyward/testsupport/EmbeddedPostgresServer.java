@@ -16,10 +16,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public static final String USER = "postgres";
 
-    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private final int port;
+    private EmbeddedPostgres postgres;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
-        this.postgres = postgres;
+    private EmbeddedPostgresServer(Path dataDir, int port) {
+        this.dataDir = dataDir;
+        this.port = port;
     }
 
     /** A throwaway server whose data is deleted on close. */
@@ -33,6 +36,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @param port 0 for any free port
      */
     public static EmbeddedPostgresServer start(Path dataDir, int port) {
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(dataDir, port);
+        server.postgres = server.launch(port);
+        return server;
+    }
+
+    private EmbeddedPostgres launch(int port) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("fsync", "off")
@@ -45,14 +54,41 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (dataDir != null) {
                 builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
             }
-            return new EmbeddedPostgresServer(builder.start());
+            return builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
         }
     }
 
-    public int port() {
-        return postgres.getPort();
+    /**
+     * Starts a {@link #stop() stopped} server again on the same port and data, as after a database
+     * restart. Only for a server with a data directory (a temporary one has lost its data).
+     */
+    public synchronized void restart() {
+        if (postgres != null) {
+            return;
+        }
+        if (dataDir == null) {
+            throw new IllegalStateException("a temporary server cannot be restarted");
+        }
+        postgres = launch(port);
+    }
+
+    /** Stops the server (clients lose their connections); the data stays for {@link #restart()}. */
+    public synchronized void stop() {
+        if (postgres == null) {
+            return;
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot stop embedded PostgreSQL", e);
+        }
+        postgres = null;
+    }
+
+    public synchronized int port() {
+        return postgres != null ? postgres.getPort() : port;
     }
 
     public String host() {
@@ -64,7 +100,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (!database.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("bad database name");
         }
-        try (Connection c = postgres.getPostgresDatabase().getConnection();
+        EmbeddedPostgres running;
+        synchronized (this) {
+            running = postgres;
+        }
+        if (running == null) {
+            throw new IllegalStateException("PostgreSQL is stopped");
+        }
+        try (Connection c = running.getPostgresDatabase().getConnection();
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + database + "'")) {
                 if (rs.next()) {
@@ -87,10 +130,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            postgres.close();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot stop embedded PostgreSQL", e);
-        }
+        stop();
     }
 }

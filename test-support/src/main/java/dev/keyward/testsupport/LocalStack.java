@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,6 +34,9 @@ public final class LocalStack implements AutoCloseable {
     private final boolean withKeycloak;
     private String keycloakRealmUrl;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private EmbeddedPostgresServer embeddedPostgres;
+    private EmbeddedKafka embeddedKafka;
     private String tokenServiceUrl;
     private String repoServiceUrl;
     private String auditServiceUrl;
@@ -130,6 +134,7 @@ public final class LocalStack implements AutoCloseable {
                 log("Starting PostgreSQL (data in " + home.resolve("postgres") + ") ...");
                 EmbeddedPostgresServer server = EmbeddedPostgresServer.start(home.resolve("postgres"), ports.postgres());
                 started.add(server);
+                embeddedPostgres = server;
                 pg = new PostgresAccess(server.host(), server.port(), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.USER, server);
             }
 
@@ -138,6 +143,7 @@ public final class LocalStack implements AutoCloseable {
                 log("Starting Kafka (data in " + home.resolve("kafka") + ") ...");
                 EmbeddedKafka broker = EmbeddedKafka.start(home.resolve("kafka"), ports.kafka(), ports.kafkaController());
                 started.add(broker);
+                embeddedKafka = broker;
                 kafka = broker.bootstrapServers();
             } else {
                 log("Kafka: external at " + kafka);
@@ -169,6 +175,7 @@ public final class LocalStack implements AutoCloseable {
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", adminTokenFile().toString())
                     .start();
             started.add(token);
+            services.put(token.module(), token);
             tokenServiceUrl = token.baseUrl();
 
             log("Starting repo-service on :" + ports.repoService() + " and audit-service on :" + ports.auditService() + " ...");
@@ -179,9 +186,11 @@ public final class LocalStack implements AutoCloseable {
                     .database(pg.database("keyward_audit")).kafka(kafka).env(common);
             ServiceProcess repo = repoBuilder.start();
             started.add(repo);
+            services.put(repo.module(), repo);
             repoServiceUrl = repo.baseUrl();
             ServiceProcess audit = auditBuilder.start();
             started.add(audit);
+            services.put(audit.module(), audit);
             auditServiceUrl = audit.baseUrl();
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -190,6 +199,36 @@ public final class LocalStack implements AutoCloseable {
 
     public Path home() {
         return home;
+    }
+
+    /** Where each service process writes its log ({@code <module>.log}). */
+    public Path logDir() {
+        return home.resolve("logs");
+    }
+
+    /** One service process by module name ({@code token-service}...), to stop, restart or pause it. */
+    public ServiceProcess service(String module) {
+        ServiceProcess service = services.get(module);
+        if (service == null) {
+            throw new IllegalArgumentException("no service " + module + " in this stack");
+        }
+        return service;
+    }
+
+    /** The embedded PostgreSQL server, to stop and restart it; fails when the stack uses an external one. */
+    public EmbeddedPostgresServer postgres() {
+        if (embeddedPostgres == null) {
+            throw new IllegalStateException("this stack runs against an external PostgreSQL");
+        }
+        return embeddedPostgres;
+    }
+
+    /** The embedded Kafka broker, to stop and restart it; fails when the stack uses an external one. */
+    public EmbeddedKafka kafka() {
+        if (embeddedKafka == null) {
+            throw new IllegalStateException("this stack runs against an external Kafka");
+        }
+        return embeddedKafka;
     }
 
     public Path adminTokenFile() {
@@ -266,6 +305,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         started.clear();
+        services.clear();
     }
 
     /** The pepper and internal secret are made once per data folder so restarts keep every token valid. */

@@ -24,13 +24,17 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String module;
     private final int port;
-    private final Process process;
+    private final ProcessBuilder launcher;
+    private final Duration readyTimeout;
     private final Path log;
+    private volatile Process process;
+    private boolean paused;
 
-    private ServiceProcess(String module, int port, Process process, Path log) {
+    private ServiceProcess(String module, int port, ProcessBuilder launcher, Duration readyTimeout, Path log) {
         this.module = module;
         this.port = port;
-        this.process = process;
+        this.launcher = launcher;
+        this.readyTimeout = readyTimeout;
         this.log = log;
     }
 
@@ -56,16 +60,76 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        Process p = process;
+        return p != null && p.isAlive();
     }
 
-    /** Stops the process (SIGTERM, then SIGKILL after 15 s) and waits for it. */
+    /**
+     * Starts the process (again, after {@link #close()}: same command, port and environment; the
+     * log is appended to) and waits until {@code /q/health/ready} answers 200.
+     */
+    public synchronized ServiceProcess start() {
+        if (isAlive()) {
+            return this;
+        }
+        try {
+            process = launcher.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + module, e);
+        }
+        try {
+            awaitReady(readyTimeout);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    /**
+     * Freezes the process (SIGSTOP): it keeps its port, so callers connect and then wait, as with a
+     * hung server. {@link #resume()} lets it continue. Fault tests only.
+     */
+    public synchronized void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** Lets a {@link #pause() paused} process continue (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            throw new IllegalStateException(module + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + module + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot signal " + module, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + module, e);
+        }
+    }
+
+    /** Stops the process (SIGTERM, then SIGKILL after 15 s) and waits for it; {@link #start()} brings it back. */
     @Override
-    public void close() {
-        if (!process.isAlive()) {
+    public synchronized void close() {
+        Process process = this.process;
+        if (process == null || !process.isAlive()) {
             return;
         }
-        process.descendants().forEach(ProcessHandle::destroy);
+        if (paused) {
+            resume(); // a paused process cannot act on SIGTERM
+        }
+        process.toHandle().descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
             if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -182,14 +246,7 @@ public final class ServiceProcess implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
                 pb.environment().putAll(env);
                 pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-                ServiceProcess service = new ServiceProcess(module, httpPort, pb.start(), log);
-                try {
-                    service.awaitReady(readyTimeout);
-                } catch (RuntimeException e) {
-                    service.close();
-                    throw e;
-                }
-                return service;
+                return new ServiceProcess(module, httpPort, pb, readyTimeout, log).start();
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start " + module, e);
             }
@@ -197,6 +254,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
+        Process process = this.process;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).build();

@@ -1,6 +1,7 @@
 package dev.keyward.audit.rest;
 
 import dev.keyward.audit.service.InvalidRequestException;
+import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -40,6 +41,10 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (BackendOutage.isOutage(e)) {
+            LOG.warnf("request not served, the database is unreachable: %s", e.getClass().getName());
+            return BackendOutage.response();
+        }
         LOG.error("request failed", e);
         return body(500, "internal", "internal error");
     }

@@ -78,7 +78,8 @@ public class GitSmartHttpServlet extends GitServlet {
     protected void service(HttpServletRequest req, HttpServletResponse res) throws ServletException, IOException {
         Optional<GitRequest> parsed = GitRequest.parse(req.getPathInfo(), req.getParameter("service"));
         if (parsed.isEmpty()) {
-            write(res, KeywardAuthException.errorResponse(404, "not_found", "no such repository URL"));
+            refuse(req, res, KeywardAuthException.errorResponse(404, "not_found", "no such repository URL"),
+                    "no such repository URL");
             return;
         }
         GitRequest git = parsed.get();
@@ -89,11 +90,13 @@ public class GitSmartHttpServlet extends GitServlet {
                     req.getRemoteAddr(), Access.repoOf(git.org(), git.permission(), git.repoId()))
                     .toCompletableFuture().join();
         } catch (CompletionException e) {
-            write(res, KeywardAuthException.errorResponse(503, "unavailable", "cannot verify the token now"));
+            refuse(req, res, KeywardAuthException.errorResponse(503, "unavailable", "cannot verify the token now"),
+                    "cannot verify the token now");
             return;
         }
         if (!decision.allowed()) {
-            write(res, KeywardAuthException.responseFor(decision.refusal().reason(), decision.refusal().message()));
+            refuse(req, res, KeywardAuthException.responseFor(decision.refusal().reason(), decision.refusal().message()),
+                    decision.refusal().message());
             return;
         }
         req.setAttribute(ACCESS, git);
@@ -125,10 +128,21 @@ public class GitSmartHttpServlet extends GitServlet {
         return Optional.ofNullable((ExpiryNotice) req.getAttribute(NOTICE));
     }
 
-    /** Writes a JAX-RS response built by the verification adapter (JSON body, challenge header) to the servlet response. */
-    private static void write(HttpServletResponse res, Response response) throws IOException {
+    /**
+     * Writes a refusal built by the verification adapter (JSON body, challenge header) to the servlet
+     * response. The git CLI shows an error body only when it is plain text (as {@code remote: …}
+     * lines), so git clients get the message as text instead of the JSON.
+     */
+    private static void refuse(HttpServletRequest req, HttpServletResponse res, Response response, String message)
+            throws IOException {
         res.setStatus(response.getStatus());
         response.getStringHeaders().forEach((name, values) -> values.forEach(v -> res.addHeader(name, v)));
+        String userAgent = req.getHeader("User-Agent");
+        if (userAgent != null && userAgent.startsWith("git/")) {
+            res.setContentType("text/plain; charset=utf-8");
+            res.getOutputStream().write(("keyward: " + message + "\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         res.setContentType("application/json");
         res.getOutputStream().write(((String) response.getEntity()).getBytes(StandardCharsets.UTF_8));
     }

@@ -1,6 +1,7 @@
 package dev.keyward.repo.rest;
 
 import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -39,6 +40,10 @@ public class ApiErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (BackendOutage.isOutage(e)) {
+            LOG.warnf("request not applied, the database is unreachable: %s", e.getClass().getName());
+            return BackendOutage.response();
+        }
         LOG.error("unexpected failure", e);
         return body(500, "internal", "internal error");
     }

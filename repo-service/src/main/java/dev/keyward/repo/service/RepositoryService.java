@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.exception.ConstraintViolationException;
 
 /** Creating, listing, reading and deleting an org's repositories: the row and the bare repository together. */
@@ -49,8 +50,13 @@ public class RepositoryService {
         return id;
     }
 
-    /** Creates the row and the bare repository in one transaction: a failure on disk leaves no row. */
+    /**
+     * Creates the row and the bare repository in one transaction: a failure on disk leaves no row,
+     * and a transaction that fails after the repository was made on disk (the database went away
+     * before the commit) removes it again, so a failed create leaves nothing behind.
+     */
     public Uni<RepositoryInfo> create(String org, String id) {
+        AtomicBoolean onDisk = new AtomicBoolean();
         return Panache.withTransaction(() -> repositories.findByOrgAndId(org, id).flatMap(existing -> {
             if (existing != null) {
                 return Uni.createFrom().failure(RepoServiceException.conflict("repository " + id + " already exists"));
@@ -63,10 +69,17 @@ public class RepositoryService {
             return repositories.persistAndFlush(e)
                     .call(() -> vertx.executeBlocking(Uni.createFrom().item(() -> {
                         storage.create(org, id);
+                        onDisk.set(true);
                         return id;
                     })))
                     .map(RepositoryService::toInfo);
-        })).onFailure(RepositoryService::isUniqueViolation)
+        })).onFailure().call(failure -> onDisk.get()
+                ? vertx.executeBlocking(Uni.createFrom().item(() -> {
+                    storage.delete(org, id);
+                    return id;
+                })).onFailure().recoverWithNull().replaceWithVoid()
+                : Uni.createFrom().voidItem())
+                .onFailure(RepositoryService::isUniqueViolation)
                 .transform(f -> RepoServiceException.conflict("repository " + id + " already exists"));
     }
 

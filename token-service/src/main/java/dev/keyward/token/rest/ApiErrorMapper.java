@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.keyward.token.error.ApiException;
+import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -79,6 +80,10 @@ public class ApiErrorMapper {
     public Response unexpected(Exception e) {
         if (e.getCause() instanceof ApiException api) {
             return api(api);
+        }
+        if (BackendOutage.isOutage(e)) {
+            LOG.warnf("request not applied, the database is unreachable: %s", e.getClass().getName());
+            return BackendOutage.response();
         }
         LOG.errorf("unexpected failure: %s", e.getClass().getName());
         LOG.debug("unexpected failure", e);

@@ -1,0 +1,344 @@
+package dev.keyward.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyward.testsupport.LocalStack;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
+import java.util.stream.Stream;
+
+/**
+ * The one local stack every system test of this JVM shares ({@code ./keyward up}'s: embedded
+ * PostgreSQL and Kafka, the three packaged services as processes), started on first use on free
+ * ports, its data and logs under {@code target/system-stack}, stopped when the JVM exits. Fault
+ * tests stop and restart its parts and leave it whole again.
+ *
+ * <p>Every secret a test is handed (the admin token, each created token) is remembered here, so
+ * that {@link SecretsInLogsTests} can prove no log of the whole run holds one. The test JVM's own
+ * output is copied to {@code logs/test-jvm.log} for the same reason.
+ */
+final class SystemStack {
+
+    private static SystemStack shared;
+
+    private final LocalStack stack;
+    private final String adminToken;
+    private final Path work;
+    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+
+    private SystemStack(LocalStack stack, Path work) {
+        this.stack = stack;
+        this.work = work;
+        this.adminToken = readAdminToken(stack.adminTokenFile());
+        secrets.add(adminToken);
+    }
+
+    /** The stack, started on the first call. */
+    static synchronized SystemStack shared() {
+        if (shared == null) {
+            Path home = Path.of("target", "system-stack").toAbsolutePath();
+            deleteTree(home);
+            try {
+                Files.createDirectories(home.resolve("logs"));
+                copyOutputTo(home.resolve("logs").resolve("test-jvm.log"));
+                LocalStack stack = new LocalStack(home, LocalStack.Ports.free());
+                Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "system-stack-stop"));
+                stack.start();
+                shared = new SystemStack(stack, Files.createDirectories(home.resolve("work")));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return shared;
+    }
+
+    LocalStack stack() {
+        return stack;
+    }
+
+    String adminToken() {
+        return adminToken;
+    }
+
+    /** A folder for clones; git's HOME. */
+    Path work() {
+        return work;
+    }
+
+    /** Every secret handed out in this run so far. */
+    Set<String> secrets() {
+        return Set.copyOf(secrets);
+    }
+
+    /** Remembers a secret the run has seen, for the log scan. */
+    void remember(String secret) {
+        secrets.add(secret);
+    }
+
+    // ---- token-service ----
+
+    /** {@code POST /v1/tokens} as {@code bearer}; the answer whatever it is (a returned secret is remembered). */
+    Response tryCreateToken(String bearer, String name, String kind, Map<String, List<String>> scopes) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("kind", kind);
+        body.put("scopes", scopes);
+        body.put("expires_in", 86_400);
+        Response response = given().header("Authorization", "Bearer " + bearer).contentType(ContentType.JSON)
+                .body(body).post(stack.tokenServiceUrl() + "/v1/tokens");
+        if (response.statusCode() == 201) {
+            remember(response.jsonPath().getString("token"));
+        }
+        return response;
+    }
+
+    /** Creates a token as {@code bearer}; fails the test unless it is 201. */
+    JsonPath createToken(String bearer, String name, String kind, Map<String, List<String>> scopes) {
+        Response response = tryCreateToken(bearer, name, kind, scopes);
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(201);
+        return response.jsonPath();
+    }
+
+    /**
+     * {@code POST /v1/tokens} over the plain client (a timeout instead of a hang): a one-day repo
+     * token that may read {@code repoPattern}. A returned secret is remembered.
+     */
+    HttpAnswer createReadToken(String bearer, String name, String repoPattern) {
+        HttpAnswer answer = send("POST", stack.tokenServiceUrl() + "/v1/tokens", bearer,
+                "{\"name\":\"" + name + "\",\"kind\":\"repo\",\"scopes\":{\"repos:" + repoPattern
+                        + "\":[\"git:read\"]},\"expires_in\":86400}");
+        if (answer.status() == 201) {
+            remember(answer.json().getString("token"));
+        }
+        return answer;
+    }
+
+    /** An org token for one test class to create its tokens with (so no creator reaches its active-token limit). */
+    JsonPath createCreator(String name, String repoPattern) {
+        return createToken(adminToken, name, "org", Map.of(
+                "repos:" + repoPattern, List.of("git:read", "git:write", "repo:write"),
+                "org", List.of("org:read", "token:write")));
+    }
+
+    void revoke(String bearer, String tokenId) {
+        given().header("Authorization", "Bearer " + bearer)
+                .delete(stack.tokenServiceUrl() + "/v1/tokens/" + tokenId)
+                .then().statusCode(200);
+    }
+
+    // ---- repo-service ----
+
+    void createRepo(String bearer, String id) {
+        given().header("Authorization", "Bearer " + bearer).contentType(ContentType.JSON)
+                .body(Map.of("id", id)).post(stack.repoServiceUrl() + "/v1/repos")
+                .then().statusCode(201);
+    }
+
+    /** A git URL of a repository of the bootstrap org, with the token as the Basic-auth password. */
+    String gitUrl(String token, String repo) {
+        return "http://ci:" + token + "@127.0.0.1:" + URI.create(stack.repoServiceUrl()).getPort() + "/"
+                + LocalStack.BOOTSTRAP_ORG + "/" + repo + ".git";
+    }
+
+    /** Creates a repository with one commit on {@code main}, as {@code token} (it needs {@code repo:write} and {@code git:write}). */
+    void createRepoWithCommit(String token, String repo) throws IOException, InterruptedException {
+        createRepo(token, repo);
+        Path clone = Files.createTempDirectory(work, "seed");
+        GitResult cloned = git(work, "clone", gitUrl(token, repo), clone.toString());
+        assertThat(cloned.exitCode()).as(cloned.output()).isZero();
+        Files.writeString(clone.resolve("README.md"), "seed\n");
+        assertThat(git(clone, "add", "README.md").exitCode()).isZero();
+        assertThat(git(clone, "commit", "-m", "seed").exitCode()).isZero();
+        GitResult push = git(clone, "push", "origin", "HEAD:refs/heads/main");
+        assertThat(push.exitCode()).as(push.output()).isZero();
+    }
+
+    // ---- audit-service ----
+
+    /** Every event of the audit trail about one token (its {@code subject}), following pages. */
+    List<Map<String, Object>> auditEventsOf(String tokenId) {
+        return auditEvents(Map.of("token_id", tokenId));
+    }
+
+    /** Every event of the audit trail matching the query ({@code type}, {@code actor}...), following pages. */
+    List<Map<String, Object>> auditEvents(Map<String, String> query) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        String pageToken = null;
+        do {
+            var request = given().header("Authorization", "Bearer " + adminToken)
+                    .queryParams(query).queryParam("page_size", 500);
+            if (pageToken != null) {
+                request.queryParam("page_token", pageToken);
+            }
+            JsonPath page = request.get(stack.auditServiceUrl() + "/v1/audit/events")
+                    .then().statusCode(200).extract().jsonPath();
+            events.addAll(page.getList("events"));
+            pageToken = page.getString("next_page_token");
+        } while (pageToken != null);
+        return events;
+    }
+
+    // ---- plain HTTP, for status codes under faults ----
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
+
+    /** {@code GET url} with {@code token} as bearer (none when null): status and body, never an exception. */
+    static HttpAnswer get(String url, String token) {
+        return send("GET", url, token, null);
+    }
+
+    /**
+     * One request with {@code token} as bearer (none when null) and a JSON body (none when null):
+     * status ({@code -1} when there was no answer within 30 s) and body, never an exception.
+     */
+    static HttpAnswer send(String method, String url, String token, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        long start = System.nanoTime();
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new HttpAnswer(response.statusCode(), response.body(), response.headers(), Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException e) {
+            return new HttpAnswer(-1, e.getClass().getSimpleName(), HttpHeaders.of(Map.of(), (a, b) -> true),
+                    Duration.ofNanos(System.nanoTime() - start));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Status of a service's readiness probe ({@code -1} when it does not answer). */
+    int readiness(String serviceUrl) {
+        return get(serviceUrl + "/q/health/ready", null).status();
+    }
+
+    record HttpAnswer(int status, String body, HttpHeaders headers, Duration took) {
+        JsonPath json() {
+            return JsonPath.from(body);
+        }
+    }
+
+    // ---- git ----
+
+    record GitResult(int exitCode, String output) {
+    }
+
+    GitResult git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("HOME", work.toString());
+        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        pb.environment().put("GIT_AUTHOR_NAME", "Keyward Test");
+        pb.environment().put("GIT_AUTHOR_EMAIL", "test@keyward.invalid");
+        pb.environment().put("GIT_COMMITTER_NAME", "Keyward Test");
+        pb.environment().put("GIT_COMMITTER_EMAIL", "test@keyward.invalid");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new GitResult(p.waitFor(), out);
+    }
+
+    // ---- setup ----
+
+    private static String readAdminToken(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("no admin token at " + file, e);
+        }
+    }
+
+    /**
+     * The test JVM's stdout, stderr and log records (the embedded broker and database log here) also
+     * go to {@code file}.
+     */
+    private static void copyOutputTo(Path file) throws IOException {
+        OutputStream log = new FileOutputStream(file.toFile(), true);
+        System.setOut(new PrintStream(new Tee(System.out, log), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new Tee(System.err, log), true, StandardCharsets.UTF_8));
+        StreamHandler records = new StreamHandler(log, new SimpleFormatter()) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        records.setLevel(Level.INFO); // what the run shows; the test client's own DEBUG wire log is not the product's
+        Logger.getLogger("").addHandler(records);
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot clean " + dir, e);
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        Tee(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
+    }
+}

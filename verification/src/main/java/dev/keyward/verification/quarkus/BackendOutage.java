@@ -1,0 +1,63 @@
+package dev.keyward.verification.quarkus;
+
+import jakarta.ws.rs.core.Response;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Tells a failure caused by an unreachable backing service (the database is down, restarting, or
+ * dropped the connection) from a bug, so services answer it with 503 {@code unavailable} and a
+ * {@code Retry-After} instead of 500: the request did not apply and may simply be sent again.
+ * Each service's last-resort exception mapper asks {@link #isOutage} first.
+ */
+public final class BackendOutage {
+
+    /** SQLSTATE classes of a lost or refused connection: 08 (connection exception), 57P (server shutting down or starting). */
+    private static final Pattern CONNECTION_SQLSTATE = Pattern.compile("(08|57P)[0-9A-Z]*");
+    /** The reactive client's PgException ends its message with the SQLSTATE in parentheses. */
+    private static final Pattern MESSAGE_SQLSTATE = Pattern.compile(".*\\((08|57P)[0-9A-Z]{2,3}\\)\\s*$", Pattern.DOTALL);
+    private static final Set<String> CONNECTION_LOST = Set.of(
+            "io.vertx.sqlclient.ClosedConnectionException",
+            "io.vertx.core.net.impl.ConnectionBase$ClosedException");
+
+    private BackendOutage() {
+    }
+
+    /** Whether anything in the failure's causes (and suppressed failures) says the backend was unreachable. */
+    public static boolean isOutage(Throwable failure) {
+        return isOutage(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static boolean isOutage(Throwable t, Set<Throwable> seen) {
+        if (t == null || !seen.add(t)) {
+            return false;
+        }
+        if (t instanceof ConnectException || CONNECTION_LOST.contains(t.getClass().getName())) {
+            return true;
+        }
+        if (t instanceof SQLException sql && sql.getSQLState() != null && CONNECTION_SQLSTATE.matcher(sql.getSQLState()).matches()) {
+            return true;
+        }
+        if ("io.vertx.pgclient.PgException".equals(t.getClass().getName()) && t.getMessage() != null
+                && MESSAGE_SQLSTATE.matcher(t.getMessage()).matches()) {
+            return true;
+        }
+        for (Throwable suppressed : t.getSuppressed()) {
+            if (isOutage(suppressed, seen)) {
+                return true;
+            }
+        }
+        return isOutage(t.getCause(), seen);
+    }
+
+    /** 503 {@code {"error":"unavailable", ...}} with {@code Retry-After: 1}. */
+    public static Response response() {
+        Response json = KeywardAuthException.errorResponse(503, "unavailable",
+                "a backing service is unavailable; the request was not applied, try again shortly");
+        return Response.fromResponse(json).header("Retry-After", "1").build();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.keyward.verification.quarkus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+
+class BackendOutageTest {
+
+    @Test
+    void aRefusedOrLostConnectionAnywhereInTheCausesIsAnOutage() {
+        assertThat(BackendOutage.isOutage(new IllegalStateException("tx", new ConnectException("Connection refused")))).isTrue();
+        assertThat(BackendOutage.isOutage(new RuntimeException(new SQLTransientConnectionException("gone", "08006")))).isTrue();
+        assertThat(BackendOutage.isOutage(new SQLException("terminating connection due to administrator command", "57P01"))).isTrue();
+        RuntimeException composite = new RuntimeException("first", new IllegalStateException("rollback failed"));
+        composite.addSuppressed(new ConnectException("Connection refused"));
+        assertThat(BackendOutage.isOutage(composite)).isTrue();
+    }
+
+    @Test
+    void otherFailuresAreNot() {
+        assertThat(BackendOutage.isOutage(new NullPointerException())).isFalse();
+        assertThat(BackendOutage.isOutage(new SQLException("duplicate key", "23505"))).isFalse();
+        RuntimeException first = new RuntimeException();
+        first.addSuppressed(new RuntimeException(first));
+        assertThat(BackendOutage.isOutage(first)).isFalse();
+    }
+}
