@@ -93,7 +93,7 @@ public class GitSmartHttpServlet extends GitServlet {
             return;
         }
         if (!decision.allowed()) {
-            write(res, KeywardAuthException.responseFor(decision.refusal().reason(), decision.refusal().message()));
+            write(res, KeywardAuthException.responseFor(decision.refusal()));
             return;
         }
         req.setAttribute(ACCESS, git);
