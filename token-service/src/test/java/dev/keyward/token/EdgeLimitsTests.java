@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.keyward.events.EventType;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
+import dev.keyward.testsupport.RawHttp;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.TokenKind;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
+import dev.keyward.testsupport.RawHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;

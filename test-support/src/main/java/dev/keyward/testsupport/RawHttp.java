@@ -1,4 +1,4 @@
-package dev.keyward.token;
+package dev.keyward.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,10 +17,11 @@ import java.util.Map;
  * HTTP/1.1 over a plain socket, for what an HTTP client library will not send: a chosen source
  * address (another loopback address than 127.0.0.1), raw non-ASCII header bytes, huge headers.
  */
-final class RawHttp {
+public final class RawHttp {
 
-    record Reply(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    /** A response: status, headers (names in lower case) and body (de-chunked). */
+    public record Reply(int status, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -29,7 +30,7 @@ final class RawHttp {
     }
 
     /** Sends {@code head} (request line and headers, without the blank line) and {@code body} from {@code source}. */
-    static Reply send(String source, int port, String head, byte[] body) {
+    public static Reply send(String source, int port, String head, byte[] body) {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -45,7 +46,8 @@ final class RawHttp {
         }
     }
 
-    static Reply get(String source, int port, String path, String... headerLines) {
+    /** A GET of {@code path} with extra header lines ({@code "Name: value"}). */
+    public static Reply get(String source, int port, String path, String... headerLines) {
         return send(source, port, "GET " + path + " HTTP/1.1" + (headerLines.length == 0 ? "" : "\r\n" + String.join("\r\n", headerLines)),
                 new byte[0]);
     }
