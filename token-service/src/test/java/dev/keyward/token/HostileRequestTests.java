@@ -16,10 +16,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,12 @@ class HostileRequestTests {
     @BeforeEach
     void newOrg() {
         org = orgs.create();
+    }
+
+    /** Every request above carried the admin key, often in a refused shape: none may have logged it. */
+    @AfterEach
+    void theKeyNeverReachedTheLog() throws Exception {
+        assertThat(Files.readString(LogSecrecyTests.LOG)).doesNotContain(org.adminKey());
     }
 
     private long tokensOfOrg() {

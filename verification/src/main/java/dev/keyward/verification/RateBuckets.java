@@ -13,12 +13,16 @@ import java.util.function.LongSupplier;
  */
 final class RateBuckets {
 
+    /** A full map is swept at most this often: a flood of new keys must not make every request walk it. */
+    private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+
     private final long intervalNanos;
     private final long toleranceNanos;
     private final int maxKeys;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, AtomicLong> arrivals = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final AtomicLong lastSweep;
 
     /**
      * @param limit   sustained rate and burst
@@ -26,9 +30,11 @@ final class RateBuckets {
      */
     RateBuckets(RequestRateLimiter.Limit limit, int maxKeys, LongSupplier nanoTime) {
         this.intervalNanos = Math.max(1, Math.round(1e9 / limit.perSecond()));
-        this.toleranceNanos = intervalNanos * limit.burst();
+        // Saturating: a limit raised "to infinity" by configuration must not overflow into a negative one.
+        this.toleranceNanos = intervalNanos > Long.MAX_VALUE / 4 / limit.burst() ? Long.MAX_VALUE / 4 : intervalNanos * limit.burst();
         this.maxKeys = maxKeys;
         this.nanoTime = nanoTime;
+        this.lastSweep = new AtomicLong(nanoTime.getAsLong() - SWEEP_INTERVAL_NANOS);
     }
 
     /** Counts one event for {@code key}: 0 when within the limit, else the nanoseconds until one would be (not counted). */
@@ -82,9 +88,10 @@ final class RateBuckets {
         return raced != null ? raced : fresh;
     }
 
-    /** Drops keys that have their whole burst again; one thread at a time, the others go on. */
+    /** Drops keys that have their whole burst again; one thread at a time, at most once a second, the others go on. */
     private void sweep(long now) {
-        if (sweeping.compareAndSet(false, true)) {
+        long last = lastSweep.get();
+        if (now - last >= SWEEP_INTERVAL_NANOS && lastSweep.compareAndSet(last, now) && sweeping.compareAndSet(false, true)) {
             try {
                 arrivals.values().removeIf(arrival -> arrival.get() - now <= 0);
             } finally {

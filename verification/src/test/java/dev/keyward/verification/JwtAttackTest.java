@@ -60,15 +60,7 @@ class JwtAttackTest {
     }
 
     private JwtClaims claims(Consumer<JwtClaims> change) {
-        JwtClaims c = new JwtClaims();
-        c.setIssuer("acme");
-        c.setSubject("ci-bot");
-        c.setClaim("repo", "team/app");
-        c.setStringListClaim("scopes", "git:read");
-        c.setIssuedAt(NumericDate.fromSeconds(clock.instant().getEpochSecond()));
-        c.setExpirationTime(NumericDate.fromSeconds(clock.instant().plusSeconds(600).getEpochSecond()));
-        change.accept(c);
-        return c;
+        return JwtVerifierTest.claims(clock.instant(), change);
     }
 
     private static String sign(PublicJsonWebKey key, String kid, JwtClaims claims, Consumer<JsonWebSignature> headers) throws Exception {

@@ -167,6 +167,32 @@ class RequestRateLimiterTest {
     }
 
     @Test
+    void aFloodOfNewKeysSweepsAtMostOnceASecond() {
+        RateBuckets buckets = new RateBuckets(new RequestRateLimiter.Limit(10, 1), 2, nanos::get);
+        buckets.acquire("a");
+        buckets.acquire("b");
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(200));
+        buckets.acquire("c"); // full: sweeps the idle a and b
+        buckets.acquire("d");
+        assertThat(buckets.trackedKeys()).isEqualTo(2);
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(300));
+        // c and d are idle, but the last sweep was 0.3 s ago: e is admitted untracked, nothing is walked.
+        assertThat(buckets.acquire("e")).isZero();
+        assertThat(buckets.trackedKeys()).isEqualTo(2);
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(800));
+        assertThat(buckets.acquire("f")).isZero(); // a second later: swept, f tracked
+        assertThat(buckets.trackedKeys()).isEqualTo(1);
+    }
+
+    @Test
+    void limitsRaisedFarStayPositive() {
+        RateBuckets huge = new RateBuckets(new RequestRateLimiter.Limit(0.000001, Integer.MAX_VALUE), 10, nanos::get);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(huge.acquire("k")).isZero();
+        }
+    }
+
+    @Test
     void theUnlimitedLimiterChangesNothing() {
         RequestRateLimiter none = RequestRateLimiter.unlimited();
         assertThat(none.admitClient("10.0.0.1")).isNull();
