@@ -28,7 +28,7 @@ import net.jqwik.api.constraints.StringLength;
  * the scope grammar and its subset rule (what stops escalation), JWT scope claims, repository ids.
  * jqwik generates the inputs (edge cases first) and shrinks any counter-example it finds.
  */
-class ParserProperties {
+class ParserPropertiesTest {
 
     private static final String KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -218,7 +218,7 @@ class ParserProperties {
     Arbitrary<Scopes> validScopes() {
         Arbitrary<String> resource = Arbitraries.of(RESOURCES);
         return Arbitraries.maps(resource, Arbitraries.of(PERMISSION_NAMES).list().ofMinSize(1).ofMaxSize(3)).ofMinSize(1).ofMaxSize(4)
-                .map(ParserProperties::parseOrNull).filter(s -> s != null);
+                .map(ParserPropertiesTest::parseOrNull).filter(s -> s != null);
     }
 
     private static Scopes parseOrNull(Map<String, List<String>> wire) {
