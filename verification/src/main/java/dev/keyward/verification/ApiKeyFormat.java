@@ -107,6 +107,15 @@ public final class ApiKeyFormat {
         return key.length() <= PREFIX_LENGTH ? key : key.substring(0, PREFIX_LENGTH);
     }
 
+    /** The environment named by a key's display prefix ({@code kw_dev_…}); empty for anything else. */
+    public static Optional<Environment> environmentOfPrefix(String prefix) {
+        if (prefix == null || !prefix.startsWith("kw_")) {
+            return Optional.empty();
+        }
+        int end = prefix.indexOf('_', 3);
+        return end < 0 ? Optional.empty() : Environment.parse(prefix.substring(3, end));
+    }
+
     static String checksum(String withoutChecksum) {
         CRC32 crc = new CRC32();
         crc.update(withoutChecksum.getBytes(StandardCharsets.US_ASCII));

@@ -31,7 +31,8 @@ public record PresentedCredential(String token, Verification.Refused refusal) {
             }
             fromAuthorization = parsed.get();
         }
-        String fromHeader = apiKeyHeader == null || apiKeyHeader.isBlank() ? null : apiKeyHeader.trim();
+        // trim(), not isBlank(): control characters are trimmed but are not "blank", and must not leave an empty token
+        String fromHeader = apiKeyHeader == null || apiKeyHeader.trim().isEmpty() ? null : apiKeyHeader.trim();
         if (fromAuthorization != null && fromHeader != null && !fromAuthorization.equals(fromHeader)) {
             return refused(RefusalReason.MALFORMED, "Authorization and x-api-key carry different tokens");
         }
@@ -78,8 +79,8 @@ public record PresentedCredential(String token, Verification.Refused refusal) {
         if (colon < 0) {
             return Optional.empty();
         }
-        String password = userAndPassword.substring(colon + 1);
-        return password.isBlank() ? Optional.empty() : Optional.of(password.trim());
+        String password = userAndPassword.substring(colon + 1).trim();
+        return password.isEmpty() ? Optional.empty() : Optional.of(password);
     }
 
     private static PresentedCredential refused(RefusalReason reason, String message) {

@@ -40,9 +40,7 @@ public final class RequestAuthorizer {
     /** Decides on an already verified credential (e.g. one verified earlier in the same request). */
     public Decision decide(Verification verification, String clientIp, Access access) {
         if (verification instanceof Verification.Refused refused) {
-            if (refused.reason() != RefusalReason.MISSING && events != null) {
-                events.authFailed(refused, access.operation(), access.repo(), clientIp, access.org());
-            }
+            reportRefused(refused, clientIp, access);
             return new Decision(null, refused);
         }
         VerifiedPrincipal p = ((Verification.Verified) verification).principal();
@@ -62,5 +60,16 @@ public final class RequestAuthorizer {
                     denial == null ? VerificationEvents.SUCCESS : VerificationEvents.DENIED, denial == null ? null : denial.reason());
         }
         return new Decision(denial == null ? p : null, denial);
+    }
+
+    /**
+     * Emits {@code auth:failed} for a refused credential (none for a missing one), as {@link #decide}
+     * does; for callers that only authenticate. {@code access} may be null when no operation is known.
+     */
+    public void reportRefused(Verification.Refused refused, String clientIp, Access access) {
+        if (refused.reason() != RefusalReason.MISSING && events != null) {
+            events.authFailed(refused, access == null ? null : access.operation(), access == null ? null : access.repo(),
+                    clientIp, access == null ? null : access.org());
+        }
     }
 }

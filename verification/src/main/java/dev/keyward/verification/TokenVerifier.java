@@ -16,20 +16,37 @@ public final class TokenVerifier {
     private final JwtVerifier jwts;
     private final VerificationCache apiKeyCache;
     private final VerificationCache jwtCache;
+    private final RequestRateLimiter limiter;
 
     public TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache) {
+        this(apiKeys, apiKeyCache, jwts, jwtCache, RequestRateLimiter.unlimited());
+    }
+
+    public TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache,
+                         RequestRateLimiter limiter) {
         this.apiKeys = apiKeys;
         this.jwts = jwts;
         this.apiKeyCache = apiKeyCache;
         this.jwtCache = jwtCache;
+        this.limiter = limiter;
     }
 
-    /** Verifies the credential of a request (see {@link PresentedCredential#extract}). */
+    /**
+     * Verifies the credential of a request (see {@link PresentedCredential#extract}), within the
+     * {@link RequestRateLimiter rate limits}: a client over its failed-authentication budget is
+     * refused before its token is looked at; a token used too fast is refused after.
+     */
     public CompletionStage<Verification> verify(PresentedCredential credential, String clientIp) {
-        if (!credential.isPresent()) {
+        if (!credential.isPresent() && credential.refusal().reason() == RefusalReason.MISSING) {
             return CompletableFuture.completedFuture(credential.refusal());
         }
-        return verify(credential.token(), clientIp);
+        Verification.Refused wait = limiter.admitClient(clientIp);
+        if (wait != null) {
+            return CompletableFuture.completedFuture(wait);
+        }
+        CompletionStage<Verification> result = credential.isPresent()
+                ? verify(credential.token(), clientIp) : CompletableFuture.completedFuture(credential.refusal());
+        return limiter.isUnlimited() ? result : result.thenApply(v -> limiter.account(v, clientIp));
     }
 
     /**

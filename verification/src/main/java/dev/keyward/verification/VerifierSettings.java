@@ -25,11 +25,16 @@ public record VerifierSettings(Duration apiKeyTtl, Duration negativeTtl, Duratio
 
     /** Builds a verifier over the two lookups with these settings. */
     public TokenVerifier build(TokenIntrospector introspector, OrgKeySource keySource, Clock clock) {
+        return build(introspector, keySource, clock, RequestRateLimiter.unlimited());
+    }
+
+    /** Builds a verifier over the two lookups with these settings, within {@code limiter}'s rate limits. */
+    public TokenVerifier build(TokenIntrospector introspector, OrgKeySource keySource, Clock clock, RequestRateLimiter limiter) {
         VerificationCache apiKeyCache = new VerificationCache(maxCacheEntries, clock);
         VerificationCache jwtCache = new VerificationCache(maxCacheEntries, clock);
         ApiKeyVerifier apiKeys = new ApiKeyVerifier(introspector, apiKeyCache, apiKeyTtl, negativeTtl, clock);
         JwtVerifier jwts = new JwtVerifier(new OrgKeyCache(keySource, orgKeyTtl, kidRefreshInterval, clock), jwtCache,
                 jwtCacheTtl, negativeTtl, clock);
-        return new TokenVerifier(apiKeys, apiKeyCache, jwts, jwtCache);
+        return new TokenVerifier(apiKeys, apiKeyCache, jwts, jwtCache, limiter);
     }
 }

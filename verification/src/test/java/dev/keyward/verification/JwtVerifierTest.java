@@ -74,13 +74,18 @@ class JwtVerifierTest {
     }
 
     private JwtClaims claims(Consumer<JwtClaims> change) {
+        return claims(clock.instant(), change);
+    }
+
+    /** Valid claims of a repo-scoped acme JWT issued at {@code now}, changed by {@code change}. */
+    static JwtClaims claims(Instant now, Consumer<JwtClaims> change) {
         JwtClaims c = new JwtClaims();
         c.setIssuer("acme");
         c.setSubject("ci-bot");
         c.setClaim("repo", "team/app");
         c.setStringListClaim("scopes", "git:read", "git:write");
-        c.setIssuedAt(NumericDate.fromSeconds(clock.instant().getEpochSecond()));
-        c.setExpirationTime(NumericDate.fromSeconds(clock.instant().plusSeconds(600).getEpochSecond()));
+        c.setIssuedAt(NumericDate.fromSeconds(now.getEpochSecond()));
+        c.setExpirationTime(NumericDate.fromSeconds(now.plusSeconds(600).getEpochSecond()));
         c.setJwtId("run-42");
         change.accept(c);
         return c;

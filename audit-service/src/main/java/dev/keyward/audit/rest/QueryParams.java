@@ -50,6 +50,10 @@ final class QueryParams {
         if (value.length() > MAX_VALUE_LENGTH) {
             throw new InvalidRequestException("invalid_" + name, name + " is longer than " + MAX_VALUE_LENGTH + " characters");
         }
+        // No id, actor or repository holds a control character; PostgreSQL text cannot hold NUL at all.
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidRequestException("invalid_" + name, name + " must not contain control characters");
+        }
         return value;
     }
 

@@ -95,8 +95,7 @@ public class GitSmartHttpServlet extends GitServlet {
             return;
         }
         if (!decision.allowed()) {
-            refuse(req, res, KeywardAuthException.responseFor(decision.refusal().reason(), decision.refusal().message()),
-                    decision.refusal().message());
+            refuse(req, res, KeywardAuthException.responseFor(decision.refusal()), decision.refusal().message());
             return;
         }
         req.setAttribute(ACCESS, git);

@@ -1,5 +1,7 @@
 package dev.keyward.repo.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.keyward.repo.service.RepoServiceException;
 import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
@@ -25,8 +27,23 @@ public class ApiErrorMapper {
         return body(e.status(), e.error(), e.getMessage());
     }
 
+    /** Never the parser's own message: it can quote the request body back. */
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return body(400, "malformed_json", "the request body is not valid JSON of the expected shape");
+    }
+
+    // More specific than Quarkus's built-in mapper for this type, so ours wins.
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json);
+        }
         int status = e.getResponse().getStatus();
         String error = switch (status) {
             case 400 -> "bad_request";

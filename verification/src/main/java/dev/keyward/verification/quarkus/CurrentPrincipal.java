@@ -56,13 +56,16 @@ public class CurrentPrincipal {
         return decide(access);
     }
 
-    /** Only verifies the credential (no permission, no event on success). */
+    /** Only verifies the credential (no permission, no event on success; {@code auth:failed} on a refused one). */
     public Uni<VerifiedPrincipal> authenticate() {
+        String ip = clientIp();
         return onCallerContext(verification()).map(v -> {
             if (v instanceof Verification.Verified ok) {
                 return ok.principal();
             }
-            throw new KeywardAuthException((Verification.Refused) v);
+            Verification.Refused refused = (Verification.Refused) v;
+            authorizer.reportRefused(refused, ip, null);
+            throw new KeywardAuthException(refused);
         });
     }
 

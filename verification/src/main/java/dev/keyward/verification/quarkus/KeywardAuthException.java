@@ -19,7 +19,7 @@ public class KeywardAuthException extends WebApplicationException {
     private final transient Verification.Refused refusal;
 
     public KeywardAuthException(Verification.Refused refusal) {
-        super(refusal.message(), responseFor(refusal.reason(), refusal.message()));
+        super(refusal.message(), responseFor(refusal));
         this.refusal = refusal;
     }
 
@@ -34,6 +34,15 @@ public class KeywardAuthException extends WebApplicationException {
     /** The response for a refusal, for code that answers without throwing (entity: the JSON string). */
     public static Response responseFor(RefusalReason reason, String message) {
         return errorResponse(reason.httpStatus(), reason.wireName(), message);
+    }
+
+    /** Like {@link #responseFor(RefusalReason, String)}, with {@code Retry-After} (seconds) when the refusal names one. */
+    public static Response responseFor(Verification.Refused refusal) {
+        Response response = responseFor(refusal.reason(), refusal.message());
+        if (refusal.retryAfter() == null) {
+            return response;
+        }
+        return Response.fromResponse(response).header(HttpHeaders.RETRY_AFTER, refusal.retryAfter().toSeconds()).build();
     }
 
     /** A {@code {"error", "message"}} response (entity: the JSON string); 401 carries the Basic challenge. */

@@ -3,6 +3,7 @@ package dev.keyward.verification.quarkus;
 import dev.keyward.verification.EventSink;
 import dev.keyward.verification.OrgKeySource;
 import dev.keyward.verification.RequestAuthorizer;
+import dev.keyward.verification.RequestRateLimiter;
 import dev.keyward.verification.TokenIntrospector;
 import dev.keyward.verification.TokenServiceClient;
 import dev.keyward.verification.TokenVerifier;
@@ -99,8 +100,8 @@ public class VerificationBeans {
     /** The verifier, with its revocation listener (unless {@code keyward.verification.revocation-listener.enabled=false}). */
     @Produces
     @Singleton
-    TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource) {
-        TokenVerifier verifier = settings.build(introspector, keySource, Clock.systemUTC());
+    TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource, RequestRateLimiter limiter) {
+        TokenVerifier verifier = settings.build(introspector, keySource, Clock.systemUTC(), limiter);
         if (revocationListenerEnabled && kafkaBootstrapServers.isPresent()) {
             revocationListener = new RevocationListener(kafkaBootstrapServers.get(), applicationName + "-revocations", verifier);
             revocationListener.start();

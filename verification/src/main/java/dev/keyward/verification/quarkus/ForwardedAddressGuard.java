@@ -1,0 +1,42 @@
+package dev.keyward.verification.quarkus;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Refuses to start a service that would believe {@code X-Forwarded-For} from anyone: with
+ * {@code quarkus.http.proxy.proxy-address-forwarding} on and no
+ * {@code quarkus.http.proxy.trusted-proxies}, Quarkus trusts every peer, so any client could pick
+ * the address its CIDR allowlist and rate limits are checked against.
+ */
+@Singleton
+public class ForwardedAddressGuard {
+
+    private final boolean forwarding;
+    private final Optional<String> trustedProxies;
+
+    public ForwardedAddressGuard(
+            @ConfigProperty(name = "quarkus.http.proxy.proxy-address-forwarding", defaultValue = "false") boolean forwarding,
+            @ConfigProperty(name = "quarkus.http.proxy.trusted-proxies") Optional<String> trustedProxies) {
+        this.forwarding = forwarding;
+        this.trustedProxies = trustedProxies;
+    }
+
+    void check(@Observes StartupEvent start) {
+        problem(forwarding, trustedProxies).ifPresent(message -> {
+            throw new IllegalStateException(message);
+        });
+    }
+
+    /** Why this proxy configuration is unsafe; empty when it is not. */
+    static Optional<String> problem(boolean forwarding, Optional<String> trustedProxies) {
+        if (forwarding && trustedProxies.map(String::isBlank).orElse(true)) {
+            return Optional.of("quarkus.http.proxy.proxy-address-forwarding is on but quarkus.http.proxy.trusted-proxies"
+                    + " (KEYWARD_TRUSTED_PROXIES) names no proxy: every client could choose its own address");
+        }
+        return Optional.empty();
+    }
+}
