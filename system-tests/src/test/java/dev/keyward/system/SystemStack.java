@@ -68,7 +68,11 @@ final class SystemStack {
             try {
                 Files.createDirectories(home.resolve("logs"));
                 copyOutputTo(home.resolve("logs").resolve("test-jvm.log"));
-                LocalStack stack = new LocalStack(home, LocalStack.Ports.free());
+                LocalStack stack = new LocalStack(home, LocalStack.Ports.free())
+                        // Every request here comes from 127.0.0.1, and the fault and load tests fail
+                        // authentication on purpose many times (revoked keys polled until refused): the
+                        // per-address brute-force cut-off (burst 30, then 1/s) would lock the tests out.
+                        .serviceEnv("KEYWARD_RATE_LIMIT_FAILED_AUTH_BURST", "100000");
                 Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "system-stack-stop"));
                 stack.start();
                 shared = new SystemStack(stack, Files.createDirectories(home.resolve("work")));

@@ -34,6 +34,7 @@ public final class LocalStack implements AutoCloseable {
     private final boolean withKeycloak;
     private String keycloakRealmUrl;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, String> serviceEnv = new java.util.HashMap<>();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgresServer embeddedPostgres;
     private EmbeddedKafka embeddedKafka;
@@ -118,6 +119,12 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Sets an environment variable of all three services (configuration), before {@link #start()}. */
+    public LocalStack serviceEnv(String name, String value) {
+        serviceEnv.put(name, value);
+        return this;
+    }
+
     /** Starts everything and waits until all three services are ready. */
     public void start() {
         try {
@@ -165,6 +172,7 @@ public final class LocalStack implements AutoCloseable {
                 common.put("KEYWARD_OIDC_URL", keycloakRealmUrl);
                 common.put("KEYWARD_OIDC_WEB_CLIENT_SECRET", "keyward-web-secret");
             }
+            common.putAll(serviceEnv);
 
             log("Starting token-service on :" + ports.tokenService() + " ...");
             ServiceProcess token = ServiceProcess.builder("token-service").port(ports.tokenService()).logDir(logs)
