@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
 import dev.keyward.events.EventType;
+import dev.keyward.verification.CidrBlock;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -138,6 +139,48 @@ class AuthorizationTests {
                     }));
         }
         assertThat(orgs.count("select count(*) from tokens where name = 'too much' and org_id = ?", org.id())).isZero();
+    }
+
+    @Test
+    void aTokenBehindAnAddressFenceOnlyMakesTokensInsideIt() throws Exception {
+        TestOrgs.Org org = orgs.create();
+        Map<String, Object> body = new java.util.HashMap<>(TestOrgs.body("fenced", "org",
+                Map.of("org", List.of("token:write"), "repos:*", List.of("git:read"))));
+        body.put("allowed_cidrs", List.of("127.0.0.0/8"));
+        Map<String, Object> fenced = TestOrgs.create(org.adminKey(), body).then().statusCode(201).extract().as(Map.class);
+        String key = (String) fenced.get("token");
+        Map<String, List<String>> read = Map.of("repos:app", List.of("git:read"));
+
+        // Without allowed_cidrs the new token inherits the fence; a narrower one is fine.
+        Map<String, Object> inherited = TestOrgs.issue(key, "inherits", "repo", read);
+        assertThat(inherited.get("allowed_cidrs")).isEqualTo(List.of("127.0.0.0/8"));
+        Map<String, Object> narrower = new java.util.HashMap<>(TestOrgs.body("narrower", "repo", read));
+        narrower.put("allowed_cidrs", List.of("127.0.0.1/32"));
+        TestOrgs.create(key, narrower).then().statusCode(201);
+
+        try (EventTap tap = new EventTap()) {
+            for (String wider : List.of("0.0.0.0/0", "10.0.0.0/8", "::1/128")) {
+                Map<String, Object> escape = new java.util.HashMap<>(TestOrgs.body("escape", "repo", read));
+                escape.put("allowed_cidrs", List.of("127.0.0.1/32", wider));
+                TestOrgs.create(key, escape).then().statusCode(403)
+                        .body("error", equalTo("cidr_escalation"))
+                        .body("excess", hasItems(CidrBlock.parse(wider).canonical()));
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(tap.ofOrg(org.id()))
+                    .anySatisfy(r -> {
+                        assertThat(r.event().type()).isEqualTo(EventType.SCOPE_ESCALATED);
+                        assertThat(r.event().data().reason()).isEqualTo("cidr_escalation");
+                        assertThat(r.event().data().actor()).isEqualTo(fenced.get("id"));
+                        assertThat(r.json()).doesNotContain(key);
+                    }));
+        }
+        assertThat(orgs.count("select count(*) from tokens where name = 'escape' and org_id = ?", org.id())).isZero();
+
+        // Rotating an unfenced token would hand the fenced caller a key usable from anywhere.
+        String open = (String) TestOrgs.issue(org.adminKey(), "open", "repo", read).get("id");
+        given().header("x-api-key", key).post("/v1/tokens/" + open + "/rotate").then().statusCode(403)
+                .body("error", equalTo("cidr_escalation"));
+        given().header("x-api-key", key).post("/v1/tokens/" + inherited.get("id") + "/rotate").then().statusCode(200);
     }
 
     @Test

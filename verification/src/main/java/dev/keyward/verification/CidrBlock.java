@@ -62,6 +62,12 @@ public final class CidrBlock {
         return Arrays.equals(mask(bytes.get(), prefixLength), network);
     }
 
+    /** Whether every address of {@code other} lies in this range (same address family, as narrow or narrower). */
+    public boolean encloses(CidrBlock other) {
+        return other.network.length == network.length && other.prefixLength >= prefixLength
+                && Arrays.equals(mask(other.network, prefixLength), network);
+    }
+
     private static Optional<byte[]> literal(String address) {
         if (address == null) {
             return Optional.empty();

@@ -50,4 +50,16 @@ class CidrBlockTest {
         assertThat(CidrBlock.parse("10.1.2.3/8").canonical()).isEqualTo("10.0.0.0/8");
         assertThat(CidrBlock.parse("::1").canonical()).isEqualTo("0:0:0:0:0:0:0:1/128");
     }
+
+    @Test
+    void aBlockEnclosesOnlyNarrowerBlocksOfItsOwnFamily() {
+        CidrBlock net = CidrBlock.parse("10.1.0.0/16");
+        assertThat(net.encloses(CidrBlock.parse("10.1.2.0/24"))).isTrue();
+        assertThat(net.encloses(CidrBlock.parse("10.1.2.3"))).isTrue();
+        assertThat(net.encloses(net)).isTrue();
+        assertThat(net.encloses(CidrBlock.parse("10.0.0.0/8"))).isFalse();
+        assertThat(net.encloses(CidrBlock.parse("10.2.0.0/24"))).isFalse();
+        assertThat(CidrBlock.parse("2001:db8::/32").encloses(net)).as("another family").isFalse();
+        assertThat(CidrBlock.parse("0.0.0.0/0").encloses(CidrBlock.parse("::/0"))).isFalse();
+    }
 }

@@ -1,5 +1,7 @@
 package dev.keyward.token.auth;
 
+import java.util.List;
+
 import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.Scopes;
@@ -19,15 +21,18 @@ import dev.keyward.verification.TokenKind;
  * @param userId      whom tokens it creates count against: its creator when a person made it, else itself
  * @param clientIp    the caller's address, for events
  * @param ownOnly     whether the caller may only see and manage tokens it created (an org member)
+ * @param allowedCidrs the presenting token's address fence (empty: none); tokens it creates or
+ *                    rotates must stay inside it
  */
 public record Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
                      ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp,
-                     boolean ownOnly) {
+                     boolean ownOnly, List<String> allowedCidrs) {
 
     /** A caller presenting an issued API key: it manages all of its org's tokens (within its scopes). */
     public Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
-                  ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp) {
-        this(tokenId, org, keyPrefix, name, kind, environment, scopes, userId, clientIp, false);
+                  ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp,
+                  List<String> allowedCidrs) {
+        this(tokenId, org, keyPrefix, name, kind, environment, scopes, userId, clientIp, false, allowedCidrs);
     }
 
     /**
@@ -36,7 +41,7 @@ public record Caller(String tokenId, String org, String keyPrefix, String name, 
      */
     public static Caller person(String userId, String name, String org, Scopes scopes,
                                 ApiKeyFormat.Environment environment, boolean ownOnly, String clientIp) {
-        return new Caller(null, org, null, name, TokenKind.ORG, environment, scopes, userId, clientIp, ownOnly);
+        return new Caller(null, org, null, name, TokenKind.ORG, environment, scopes, userId, clientIp, ownOnly, List.of());
     }
 
     public boolean isPerson() {

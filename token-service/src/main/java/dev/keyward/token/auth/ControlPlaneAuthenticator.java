@@ -70,6 +70,6 @@ public class ControlPlaneAuthenticator {
         String userId = CreatedBy.PERSON.equals(token.createdByType) ? token.createdByUserId : token.id;
         return new Caller(token.id, token.orgId, verified.keyPrefix(), token.name, verified.kind(),
                 ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
-                Scopes.parse(JsonColumns.scopes(token.scopes)), userId, clientIp);
+                Scopes.parse(JsonColumns.scopes(token.scopes)), userId, clientIp, JsonColumns.strings(token.allowedCidrs));
     }
 }

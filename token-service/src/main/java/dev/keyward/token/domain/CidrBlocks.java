@@ -33,6 +33,23 @@ public final class CidrBlocks {
         return List.copyOf(out);
     }
 
+    /**
+     * The blocks of {@code requested} that reach beyond {@code fence} (every requested block must lie
+     * inside one fence block); empty when the fence holds them all or there is no fence.
+     */
+    public static List<String> outside(List<String> requested, List<String> fence) {
+        if (fence.isEmpty()) {
+            return List.of();
+        }
+        List<CidrBlock> allowed = fence.stream().map(CidrBlock::parse).toList();
+        if (requested.isEmpty()) {
+            return List.of("any address");
+        }
+        return requested.stream()
+                .filter(block -> allowed.stream().noneMatch(a -> a.encloses(CidrBlock.parse(block))))
+                .toList();
+    }
+
     static String parse(String block) {
         if (block == null || block.isBlank()) {
             throw ApiException.invalid("allowed_cidrs entries must not be empty");

@@ -48,6 +48,16 @@ public final class TokenEvents {
                         .build());
     }
 
+    /** A create or rotate refused because the token would reach addresses outside the caller's {@code allowed_cidrs}. */
+    static KeywardEvent cidrEscalated(Caller caller, String operation, String subject, List<String> requested,
+                                      List<String> excess, Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.SCOPE_ESCALATED, now, subject,
+                data(caller, caller.org(), caller.keyPrefix(), operation, "denied")
+                        .reason("cidr_escalation")
+                        .attributes(Map.of("requested_cidrs", requested, "excess", excess))
+                        .build());
+    }
+
     /** The deprecation job's notice that a token will expire within the deprecation window. */
     public static KeywardEvent expiring(String tokenId, String org, String keyPrefix, String name, Instant expiresAt,
                                         Instant now) {

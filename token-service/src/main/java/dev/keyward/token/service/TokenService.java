@@ -85,6 +85,9 @@ public class TokenService {
         if (!scopes.isSubsetOf(caller.scopes())) {
             return refuseEscalation(caller, "token:create", null, scopes);
         }
+        if (cidrs != null && !CidrBlocks.outside(cidrs, caller.allowedCidrs()).isEmpty()) {
+            return refuseCidrEscalation(caller, "token:create", null, cidrs);
+        }
         Instant now = now();
         CreatedBy creator = caller.asCreator();
         return committed(() -> orgs.lockById(caller.org()).flatMap(org -> {
@@ -93,7 +96,9 @@ public class TokenService {
             }
             OrgPolicy policy = policyOf(org);
             Optional<Instant> expiry = policy.expiryFor(request.expiresIn(), now);
-            List<String> effectiveCidrs = cidrs != null ? cidrs : policy.defaultCidrs();
+            // A caller behind an address fence hands it on: its tokens never reach further than it.
+            List<String> effectiveCidrs = cidrs != null ? cidrs
+                    : !caller.allowedCidrs().isEmpty() ? caller.allowedCidrs() : policy.defaultCidrs();
             return checkLimits(org.id, creator.userId(), policy, now)
                     .flatMap(ok -> issue(org.id, name, kind, environment, scopes, effectiveCidrs,
                             expiry.orElse(null), creator, caller, now));
@@ -205,6 +210,10 @@ public class TokenService {
             if (!held.isSubsetOf(caller.scopes())) {
                 return refuseEscalation(caller, "token:rotate", found.id, held);
             }
+            List<String> heldCidrs = JsonColumns.strings(found.allowedCidrs);
+            if (!CidrBlocks.outside(heldCidrs, caller.allowedCidrs()).isEmpty()) {
+                return refuseCidrEscalation(caller, "token:rotate", found.id, heldCidrs);
+            }
             Instant now = now();
             return committed(() -> lockInOrg(caller, id).flatMap(token -> {
                 if (token.revokedAt != null) {
@@ -257,6 +266,15 @@ public class TokenService {
         KeywardEvent event = TokenEvents.escalated(caller, operation, subject, requested.toWire(), excess, now());
         return committed(() -> outbox.append(event)).flatMap(ignored -> Uni.createFrom().<T>failure(new ApiException(403,
                 "scope_escalation", "the requested scopes exceed the caller's own: " + String.join(", ", excess),
+                Map.of("excess", excess))));
+    }
+
+    private <T> Uni<T> refuseCidrEscalation(Caller caller, String operation, String subject, List<String> requested) {
+        List<String> excess = CidrBlocks.outside(requested, caller.allowedCidrs());
+        KeywardEvent event = TokenEvents.cidrEscalated(caller, operation, subject, requested, excess, now());
+        return committed(() -> outbox.append(event)).flatMap(ignored -> Uni.createFrom().<T>failure(new ApiException(403,
+                "cidr_escalation", "the requested allowed_cidrs reach beyond the caller's own ("
+                + String.join(", ", caller.allowedCidrs()) + "): " + String.join(", ", excess),
                 Map.of("excess", excess))));
     }
 
