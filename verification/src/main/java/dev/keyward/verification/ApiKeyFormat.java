@@ -109,11 +109,15 @@ public final class ApiKeyFormat {
             return -1;
         }
         for (int i = randomAt; i < c.length(); i++) {
-            if (i != checksumAt - 1 && ALPHABET.indexOf(c.charAt(i)) < 0) {
+            if (i != checksumAt - 1 && !isBase62(c.charAt(i))) {
                 return -1;
             }
         }
         return kindAt;
+    }
+
+    private static boolean isBase62(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     }
 
     /** Whether the last {@value #CHECKSUM_LENGTH} characters of a well-shaped key are the checksum of the rest. */
