@@ -101,12 +101,12 @@ public final class SystemBenchmark {
             Path tokenFile = home.resolve("admin-token");
             Path logs = Files.createDirectories(home.resolve("logs"));
             log("Starting token-service and repo-service (logs in " + logs + ") ...");
-            ServiceProcess token = ServiceProcess.builder("token-service").logDir(logs)
+            ServiceProcess token = jvmArgs(ServiceProcess.builder("token-service").logDir(logs)
                     .database(database(pg, "keyward_token")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_JSON_LOGS", "false")
                     .env("KEYWARD_PEPPER", randomSecret())
-                    .env("KEYWARD_BOOTSTRAP_ORG", ORG).env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString())
-                    .start();
+                    .env("KEYWARD_BOOTSTRAP_ORG", ORG).env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()),
+                    "bench.token-jvm-args").start();
             started.add(token);
             ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").logDir(logs)
                     .database(database(pg, "keyward_repo")).kafka(kafka.bootstrapServers())
@@ -115,12 +115,8 @@ public final class SystemBenchmark {
                     // Benchmark-only: unauthenticated GET /v1/repos/{id} reads this org (refused in the prod profile).
                     .jvmArg("-Dquarkus.profile=bench")
                     .jvmArg("-Dkeyward.benchmark.unauthorized-repo-reads-org=" + ORG);
-            for (String arg : System.getProperty("bench.repo-jvm-args", "").split("\\s+")) {
-                if (!arg.isBlank()) {
-                    repoBuilder.jvmArg(arg); // e.g. rate limits raised far above the benchmark's load
-                }
-            }
-            ServiceProcess repo = repoBuilder.start();
+            // e.g. rate limits raised far above the benchmark's load
+            ServiceProcess repo = jvmArgs(repoBuilder, "bench.repo-jvm-args").start();
             started.add(repo);
             tokenUrl = token.baseUrl();
             repoUrl = repo.baseUrl();
@@ -438,6 +434,16 @@ public final class SystemBenchmark {
                 throw new IllegalStateException("org " + ORG + " was not bootstrapped");
             }
         }
+    }
+
+    /** Extra JVM options of a service from a system property (space separated), e.g. a JFR recording. */
+    private static ServiceProcess.Builder jvmArgs(ServiceProcess.Builder builder, String property) {
+        for (String arg : System.getProperty(property, "").split("\\s+")) {
+            if (!arg.isBlank()) {
+                builder.jvmArg(arg);
+            }
+        }
+        return builder;
     }
 
     private static SharedInfrastructure.PostgresConnection database(EmbeddedPostgresServer pg, String name) {

@@ -4,6 +4,7 @@ import dev.keyward.events.EventCodec;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.verification.TokenVerifier;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -15,19 +16,26 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Evicts cached verifications on {@code token:revoked} and {@code token:rotated}. Every replica must
  * see every such event, so it reads all partitions from the end without a consumer group (nothing
  * to rebalance, nothing to commit); events from before its start are covered by the cache TTL.
+ * The topic is mostly {@code token:used} (one per authorized request of every service), so a record
+ * is only decoded and parsed when its bytes name one of the two types this listener acts on.
  */
 final class RevocationListener implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RevocationListener.class.getName());
 
     private final TokenVerifier verifier;
-    private final KafkaConsumer<String, String> consumer;
+    private static final byte[][] WANTED_TYPES = {
+            EventType.TOKEN_REVOKED.wireName().getBytes(StandardCharsets.UTF_8),
+            EventType.TOKEN_ROTATED.wireName().getBytes(StandardCharsets.UTF_8)};
+
+    private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -37,7 +45,7 @@ final class RevocationListener implements AutoCloseable {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
@@ -54,8 +62,10 @@ final class RevocationListener implements AutoCloseable {
         try {
             assignAllPartitions();
             while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    handle(record.value());
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value() != null && mayBeWanted(record.value())) {
+                        handle(new String(record.value(), StandardCharsets.UTF_8));
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -83,6 +93,22 @@ final class RevocationListener implements AutoCloseable {
             }
             LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
         }
+    }
+
+    /** Whether the raw event names token:revoked or token:rotated anywhere (a cheap test before parsing). */
+    static boolean mayBeWanted(byte[] value) {
+        for (byte[] type : WANTED_TYPES) {
+            outer:
+            for (int i = 0; i <= value.length - type.length; i++) {
+                for (int j = 0; j < type.length; j++) {
+                    if (value[i + j] != type[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     void handle(String json) {
