@@ -22,9 +22,6 @@ import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.jwk.RsaJwkGenerator;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
 import org.jose4j.keys.EllipticCurves;
 import org.jose4j.lang.JoseException;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -83,8 +80,8 @@ public class VerificationBenchmark {
         ec.setKeyId("ec-1");
         RsaJsonWebKey rsa = RsaJwkGenerator.generateJwk(2048);
         rsa.setKeyId("rsa-1");
-        es256Jwt = sign(ec, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
-        rs256Jwt = sign(rsa, AlgorithmIdentifiers.RSA_USING_SHA256);
+        es256Jwt = CustomerJwts.sign(ec, ORG, REPO);
+        rs256Jwt = CustomerJwts.sign(rsa, ORG, REPO);
         List<Map<String, Object>> orgKeys = List.of(ec.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY),
                 rsa.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
 
@@ -148,23 +145,5 @@ public class VerificationBenchmark {
         if ((v instanceof Verification.Verified) != verified) {
             throw new IllegalStateException("benchmark setup: expected " + (verified ? "verified" : "refused") + ", got " + v);
         }
-    }
-
-    private static String sign(JsonWebKey key, String alg) throws JoseException {
-        JwtClaims claims = new JwtClaims();
-        claims.setIssuer(ORG);
-        claims.setSubject("agent-1");
-        claims.setClaim("repo", REPO);
-        claims.setStringListClaim("scopes", List.of("git:read"));
-        claims.setIssuedAtToNow();
-        claims.setExpirationTimeMinutesInTheFuture(120);
-        claims.setGeneratedJwtId();
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setAlgorithmHeaderValue(alg);
-        jws.setKeyIdHeaderValue(key.getKeyId());
-        jws.setHeader("typ", "JWT");
-        jws.setKey(key instanceof EllipticCurveJsonWebKey ec ? ec.getPrivateKey() : ((RsaJsonWebKey) key).getPrivateKey());
-        return jws.getCompactSerialization();
     }
 }
