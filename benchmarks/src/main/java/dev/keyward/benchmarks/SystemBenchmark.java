@@ -85,8 +85,12 @@ public final class SystemBenchmark {
         bench.rows.forEach(r -> System.out.println(r.metric() + "|" + r.value() + "|" + r.target()));
     }
 
+    private final List<AutoCloseable> started = new ArrayList<>();
+
     private void run() throws Exception {
-        List<AutoCloseable> started = new ArrayList<>();
+        // Stopped (SIGTERM, Ctrl-C) midway: the services and databases must not outlive the benchmark.
+        Thread stopper = new Thread(this::stopAll, "bench-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
         try {
             log("Starting PostgreSQL and Kafka in " + home + " ...");
             EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(home.resolve("postgres"), 0);
@@ -121,19 +125,29 @@ public final class SystemBenchmark {
             raiseTokenLimits(pg);
             prepareAndMeasure();
         } finally {
-            Collections.reverse(started);
-            for (AutoCloseable c : started) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    log("while stopping: " + e.getMessage());
-                }
+            stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs and finds nothing left to stop
             }
         }
     }
 
+    private synchronized void stopAll() {
+        Collections.reverse(started);
+        for (AutoCloseable c : started) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log("while stopping: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+
     private void prepareAndMeasure() throws Exception {
-        expect(send("POST", repoUrl + "/v1/repos", admin, Map.of("id", REPO)), 201, "create repository");
+        expect(firstAnswer("POST", repoUrl + "/v1/repos", admin, Map.of("id", REPO)), 201, "create repository");
         String readKey = createReadToken("bench-read").path("token").asText();
         EllipticCurveJsonWebKey signingKey = EcJwkGenerator.generateJwk(EllipticCurves.P256);
         signingKey.setKeyId("bench-es256");
@@ -393,6 +407,20 @@ public final class SystemBenchmark {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The first authorized call: on a loaded machine the cold token-service may miss the verifier's
+     * introspection timeout (503 unavailable), so it is repeated for up to a minute.
+     */
+    private HttpResponse<String> firstAnswer(String method, String url, String bearer, Object body) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        HttpResponse<String> r = send(method, url, bearer, body);
+        while (r.statusCode() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(500); // polling a peer that is warming up: there is no event to wait on
+            r = send(method, url, bearer, body);
+        }
+        return r;
     }
 
     private static void expect(HttpResponse<String> r, int status, String what) {
