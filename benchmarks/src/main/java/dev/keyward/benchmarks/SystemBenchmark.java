@@ -57,7 +57,7 @@ public final class SystemBenchmark {
     private final Path home;
     private final Path wrkScript;
     private final int seconds = Integer.getInteger("bench.seconds", 10);
-    private final int rounds = Integer.getInteger("bench.rounds", 2);
+    private final int rounds = Integer.getInteger("bench.rounds", 3);
     private final int connections = Integer.getInteger("bench.connections", 16);
     private final int creations = Integer.getInteger("bench.creations", 5000);
     private final int creationClients = Integer.getInteger("bench.creation-clients", 16);
@@ -167,7 +167,7 @@ public final class SystemBenchmark {
             Thread.sleep(hold * 1000L);
         }
 
-        log("wrk: " + rounds + " interleaved rounds of " + seconds + " s per mode, " + connections + " connections ...");
+        log("wrk: " + rounds + " rounds of " + seconds + " s per mode, " + connections + " connections ...");
         // One warm-up pass so the JIT has seen every path before anything counts.
         wrk(path, null, 3);
         wrk(path, readKey, 3);
@@ -176,9 +176,14 @@ public final class SystemBenchmark {
         List<Wrk> key = new ArrayList<>();
         List<Wrk> signed = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            off.add(wrk(path, null, seconds));
-            key.add(wrk(path, readKey, seconds));
-            signed.add(wrk(path, jwt, seconds));
+            // The order turns each round, so no mode always runs first or right after another.
+            for (int m = 0; m < 3; m++) {
+                switch ((m + r) % 3) {
+                    case 0 -> off.add(wrk(path, null, seconds));
+                    case 1 -> key.add(wrk(path, readKey, seconds));
+                    default -> signed.add(wrk(path, jwt, seconds));
+                }
+            }
         }
         Wrk offBest = best(off);
         Wrk keyBest = best(key);
