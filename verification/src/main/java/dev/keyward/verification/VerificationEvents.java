@@ -4,13 +4,11 @@ import dev.keyward.events.EventData;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -18,8 +16,7 @@ import java.util.logging.Logger;
  * Emits {@code token:used} and {@code auth:failed} without ever blocking a request: events go into
  * a bounded buffer that one background thread drains into an {@link EventSink}. When the buffer is
  * full the event is dropped and counted ({@link #dropped()}) — a slow broker must not slow git.
- * No event holds a secret: only the key's display prefix. The request thread only takes the time
- * and queues; the event (its random id, its data) is built on the background thread.
+ * No event holds a secret: only the key's display prefix.
  */
 public final class VerificationEvents implements AutoCloseable {
 
@@ -33,7 +30,7 @@ public final class VerificationEvents implements AutoCloseable {
     private final String source;
     private final EventSink sink;
     private final Clock clock;
-    private final BlockingQueue<Supplier<KeywardEvent>> buffer;
+    private final BlockingQueue<KeywardEvent> buffer;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Thread worker;
@@ -59,34 +56,24 @@ public final class VerificationEvents implements AutoCloseable {
      */
     public void used(VerifiedPrincipal principal, String operation, String repo, String clientIp, String outcome,
                      RefusalReason reason) {
-        Instant time = clock.instant();
-        queue(() -> {
-            EventData data = EventData.forOrg(principal.org()).actor(principal.tokenId()).keyPrefix(principal.keyPrefix())
-                    .repo(repo).operation(operation).clientIp(clientIp).outcome(outcome)
-                    .reason(reason == null ? null : reason.wireName())
-                    .attributes(Map.of("subject", String.valueOf(principal.subject()), "form", principal.form().name().toLowerCase(java.util.Locale.ROOT)))
-                    .build();
-            return KeywardEvent.of(source, EventType.TOKEN_USED, time, principal.tokenId(), data);
-        });
+        EventData data = EventData.forOrg(principal.org()).actor(principal.tokenId()).keyPrefix(principal.keyPrefix())
+                .repo(repo).operation(operation).clientIp(clientIp).outcome(outcome)
+                .reason(reason == null ? null : reason.wireName())
+                .attributes(Map.of("subject", String.valueOf(principal.subject()), "form", principal.form().name().toLowerCase(java.util.Locale.ROOT)))
+                .build();
+        offer(KeywardEvent.of(source, EventType.TOKEN_USED, clock.instant(), principal.tokenId(), data));
     }
 
     /** A refused credential. {@code orgHint} (e.g. from the URL) is used when the refusal does not know the org. */
     public void authFailed(Verification.Refused refusal, String operation, String repo, String clientIp, String orgHint) {
-        Instant time = clock.instant();
-        queue(() -> {
-            String org = refusal.org() != null ? refusal.org() : orgHint != null ? orgHint : UNKNOWN_ORG;
-            EventData data = EventData.forOrg(org).actor(refusal.tokenId()).keyPrefix(refusal.keyPrefix()).repo(repo)
-                    .operation(operation).clientIp(clientIp).outcome(FAILURE).reason(refusal.reason().wireName()).build();
-            return KeywardEvent.of(source, EventType.AUTH_FAILED, time, refusal.tokenId(), data);
-        });
+        String org = refusal.org() != null ? refusal.org() : orgHint != null ? orgHint : UNKNOWN_ORG;
+        EventData data = EventData.forOrg(org).actor(refusal.tokenId()).keyPrefix(refusal.keyPrefix()).repo(repo)
+                .operation(operation).clientIp(clientIp).outcome(FAILURE).reason(refusal.reason().wireName()).build();
+        offer(KeywardEvent.of(source, EventType.AUTH_FAILED, clock.instant(), refusal.tokenId(), data));
     }
 
     /** Queues an event; false (and counted) when the buffer is full. */
     public boolean offer(KeywardEvent event) {
-        return queue(() -> event);
-    }
-
-    private boolean queue(Supplier<KeywardEvent> event) {
         if (buffer.offer(event)) {
             return true;
         }
@@ -111,24 +98,21 @@ public final class VerificationEvents implements AutoCloseable {
 
     private void drain() {
         while (running || !buffer.isEmpty()) {
-            Supplier<KeywardEvent> queued;
+            KeywardEvent event;
             try {
-                queued = buffer.poll(200, TimeUnit.MILLISECONDS);
+                event = buffer.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (queued == null) {
+            if (event == null) {
                 continue;
             }
-            KeywardEvent event = null;
             try {
-                event = queued.get();
                 sink.publish(event);
             } catch (Exception e) {
                 failed.incrementAndGet();
-                LOG.log(Level.WARNING, "cannot publish {0} event: {1}",
-                        new Object[] {event == null ? "an unbuilt" : event.type().wireName(), e.toString()});
+                LOG.log(Level.WARNING, "cannot publish {0} event: {1}", new Object[] {event.type().wireName(), e.toString()});
             }
         }
     }
