@@ -59,7 +59,7 @@ public final class TokenVerifier {
             result = CompletableFuture.completedFuture(Verification.refused(RefusalReason.MISSING, "credentials are required"));
         } else if (ApiKeyFormat.looksLikeApiKey(token)) {
             result = apiKeys.verify(token);
-        } else if (token.chars().filter(c -> c == '.').count() == 2) {
+        } else if (isJwtShaped(token)) {
             result = jwts.verify(token);
         } else {
             result = CompletableFuture.completedFuture(Verification.refused(RefusalReason.MALFORMED,
@@ -73,6 +73,13 @@ public final class TokenVerifier {
             }
             return v;
         });
+    }
+
+    /** Exactly two dots (header.payload.signature); a loop, as this runs on every request. */
+    private static boolean isJwtShaped(String token) {
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        return second > 0 && token.indexOf('.', second + 1) < 0;
     }
 
     /** Forgets cached results of a token, on {@code token:revoked} and {@code token:rotated}. */

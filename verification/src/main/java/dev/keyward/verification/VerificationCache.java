@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class VerificationCache {
 
-    private record Entry(Verification result, String tokenId, Instant until) {
+    /** Deadlines in epoch milliseconds: a hit reads the clock without allocating an Instant. */
+    private record Entry(Verification result, String tokenId, long untilMillis) {
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -36,7 +37,7 @@ public final class VerificationCache {
         if (e == null) {
             return Optional.empty();
         }
-        if (!clock.instant().isBefore(e.until())) {
+        if (clock.millis() >= e.untilMillis()) {
             entries.remove(key, e);
             return Optional.empty();
         }
@@ -52,7 +53,7 @@ public final class VerificationCache {
         if (entries.size() >= maxEntries) {
             makeRoom(now);
         }
-        entries.put(Digests.sha256Hex(token), new Entry(result, tokenId, until));
+        entries.put(Digests.sha256Hex(token), new Entry(result, tokenId, until.toEpochMilli()));
     }
 
     /** Drops every entry of a token id (revocation, rotation). */
@@ -71,7 +72,8 @@ public final class VerificationCache {
     }
 
     private void makeRoom(Instant now) {
-        entries.values().removeIf(e -> !now.isBefore(e.until()));
+        long nowMillis = now.toEpochMilli();
+        entries.values().removeIf(e -> nowMillis >= e.untilMillis());
         int excess = entries.size() - maxEntries + Math.max(1, maxEntries / 10);
         Iterator<String> it = entries.keySet().iterator();
         while (excess-- > 0 && it.hasNext()) {

@@ -3,6 +3,8 @@ package dev.keyward.verification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,30 @@ class ApiKeyFormatTest {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
             assertThat(seen.add(ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.ORG))).isTrue();
+        }
+    }
+
+    @Test
+    void theShapeCheckAgreesWithTheContractPatternOnEveryOneCharacterChange() {
+        java.util.regex.Pattern contract = java.util.regex.Pattern.compile("kw_(prod|dev)_[or]_[0-9A-Za-z]{32}_[0-9A-Za-z]{6}");
+        for (String key : List.of(ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.ORG),
+                ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.REPO))) {
+            assertThat(ApiKeyFormat.problemOf(key)).isEmpty();
+            List<String> variants = new java.util.ArrayList<>(List.of(key + "a", key.substring(1), key.substring(0, key.length() - 1),
+                    key.replace("kw_", "KW_"), key.replace("_o_", "_x_").replace("_r_", "_x_"), ""));
+            for (int i = 0; i < key.length(); i++) {
+                for (char c : "_-aZ9.é".toCharArray()) {
+                    variants.add(key.substring(0, i) + c + key.substring(i + 1));
+                }
+            }
+            for (String v : variants) {
+                Optional<ApiKeyFormat.Problem> problem = ApiKeyFormat.problemOf(v);
+                if (!contract.matcher(v).matches()) {
+                    assertThat(problem).as(v).contains(ApiKeyFormat.Problem.MALFORMED);
+                } else if (!v.equals(key)) {
+                    assertThat(problem).as(v).contains(ApiKeyFormat.Problem.BAD_CHECKSUM);
+                }
+            }
         }
     }
 }

@@ -150,4 +150,28 @@ class ApiKeyVerifierTest {
         assertThat(cache.size()).isLessThanOrEqualTo(100);
         assertThat(cache.get("token-999")).isPresent();
     }
+
+    @Test
+    void concurrentMissesOfOneKeyShareOneIntrospection() {
+        String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.REPO);
+        CompletableFuture<Introspection> answer = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        TokenVerifier slow = VerifierSettings.defaults().build(k -> {
+            calls.incrementAndGet();
+            return answer;
+        }, org -> CompletableFuture.completedFuture(List.of()), clock);
+
+        List<CompletableFuture<Verification>> waiting = List.of(slow.verify(key, null).toCompletableFuture(),
+                slow.verify(key, null).toCompletableFuture(), slow.verify(key, null).toCompletableFuture());
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+        answer.complete(new Introspection(true, null, "tok_7", "acme", "user-1", "repo", "prod",
+                Map.of("repos:*", List.of("git:read")), ApiKeyFormat.prefixOf(key), null, List.of()));
+
+        assertThat(waiting).allSatisfy(f -> assertThat(f.join()).isInstanceOf(Verification.Verified.class));
+        assertThat(slow.verify(key, null).toCompletableFuture().join()).isInstanceOf(Verification.Verified.class);
+        assertThat(calls.get()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(751));
+        slow.verify(key, null).toCompletableFuture().join();
+        assertThat(calls.get()).isEqualTo(2);
+    }
 }

@@ -4,6 +4,7 @@ import dev.keyward.events.EventCodec;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.verification.TokenVerifier;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -15,19 +16,25 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Evicts cached verifications on {@code token:revoked} and {@code token:rotated}. Every replica must
  * see every such event, so it reads all partitions from the end without a consumer group (nothing
  * to rebalance, nothing to commit); events from before its start are covered by the cache TTL.
+ * The topic is mostly {@code token:used} (one per authorized request of every service), so a record
+ * is only decoded and parsed when its bytes name one of the two types this listener acts on.
  */
 final class RevocationListener implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RevocationListener.class.getName());
 
     private final TokenVerifier verifier;
-    private final KafkaConsumer<String, String> consumer;
+    private static final byte[][] WANTED_TYPES = {
+            EventType.TOKEN_REVOKED.wireName().getBytes(StandardCharsets.UTF_8),
+            EventType.TOKEN_ROTATED.wireName().getBytes(StandardCharsets.UTF_8)};
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -36,11 +43,13 @@ final class RevocationListener implements AutoCloseable {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+        // Busy topic: fewer, larger fetches (each costs bookkeeping); a quiet one still answers within 100 ms.
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
         this.consumer = new KafkaConsumer<>(p);
         this.thread = new Thread(this::run, "keyward-revocation-listener");
         thread.setDaemon(true);
@@ -54,8 +63,10 @@ final class RevocationListener implements AutoCloseable {
         try {
             assignAllPartitions();
             while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    handle(record.value());
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value() != null && mayBeWanted(record.value())) {
+                        handle(new String(record.value(), StandardCharsets.UTF_8));
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -83,6 +94,30 @@ final class RevocationListener implements AutoCloseable {
             }
             LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
         }
+    }
+
+    /** Whether the raw event names token:revoked or token:rotated anywhere (one pass, before any decoding). */
+    static boolean mayBeWanted(byte[] value) {
+        for (int i = 0; i < value.length; i++) {
+            for (byte[] type : WANTED_TYPES) {
+                if (value[i] == type[0] && startsAt(value, i, type)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsAt(byte[] value, int at, byte[] part) {
+        if (at + part.length > value.length) {
+            return false;
+        }
+        for (int j = 1; j < part.length; j++) {
+            if (value[at + j] != part[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void handle(String json) {

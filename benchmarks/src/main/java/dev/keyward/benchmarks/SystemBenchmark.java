@@ -1,0 +1,503 @@
+package dev.keyward.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.testsupport.EmbeddedKafka;
+import dev.keyward.testsupport.EmbeddedPostgresServer;
+import dev.keyward.testsupport.LocalStack;
+import dev.keyward.testsupport.ServiceProcess;
+import dev.keyward.testsupport.SharedInfrastructure;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jose4j.jwk.EcJwkGenerator;
+import org.jose4j.jwk.EllipticCurveJsonWebKey;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.keys.EllipticCurves;
+import org.jose4j.lang.JoseException;
+
+/**
+ * The system benchmark behind {@code bench/run}: starts PostgreSQL, Kafka, token-service and
+ * repo-service (packaged, as processes, like {@code ./keyward up}) on free ports, then measures
+ * <ul>
+ *   <li>{@code GET /v1/repos/{id}} with wrk: no authorization (repo-service's benchmark-only switch),
+ *       a valid API key, a customer ES256 JWT — interleaved rounds in one run, so ratios compare like
+ *       with like on a shared machine; then the cold misses (every request a new JWT / a new key);</li>
+ *   <li>token creation through {@code POST /v1/tokens} (concurrent clients);</li>
+ *   <li>revocation propagation: from {@code DELETE /v1/tokens/{id}} returning until repo-service refuses
+ *       the (cached) key.</li>
+ * </ul>
+ * Prints one table of {@code metric|value|target} rows on standard output ({@code bench/run} merges it
+ * with the JMH and audit rows). Settings come from system properties ({@code bench.*}, see bench/README.md).
+ */
+public final class SystemBenchmark {
+
+    static final String ORG = "bench";
+    static final String REPO = "team/hello";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path home;
+    private final Path wrkScript;
+    private final int seconds = Integer.getInteger("bench.seconds", 10);
+    private final int rounds = Integer.getInteger("bench.rounds", 3);
+    private final int connections = Integer.getInteger("bench.connections", 16);
+    private final int creations = Integer.getInteger("bench.creations", 5000);
+    private final int creationClients = Integer.getInteger("bench.creation-clients", 16);
+    private final int revocations = Integer.getInteger("bench.revocations", 50);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Row> rows = new ArrayList<>();
+    private String tokenUrl;
+    private String repoUrl;
+    private String admin;
+
+    /** One line of the result table. */
+    record Row(String metric, String value, String target) {
+    }
+
+    private SystemBenchmark(Path home, Path wrkScript) {
+        this.home = home;
+        this.wrkScript = wrkScript;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Files.createTempDirectory("keyward-bench");
+        Path wrkScript = ServiceProcess.projectRoot().resolve("bench/wrk/cycle-tokens.lua");
+        SystemBenchmark bench = new SystemBenchmark(home, wrkScript);
+        bench.run();
+        bench.rows.forEach(r -> System.out.println(r.metric() + "|" + r.value() + "|" + r.target()));
+    }
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    private void run() throws Exception {
+        // Stopped (SIGTERM, Ctrl-C) midway: the services and databases must not outlive the benchmark.
+        Thread stopper = new Thread(this::stopAll, "bench-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            log("Starting PostgreSQL and Kafka in " + home + " ...");
+            EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(home.resolve("postgres"), 0);
+            started.add(pg);
+            LocalStack.Ports ports = LocalStack.Ports.free();
+            EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"), ports.kafka(), ports.kafkaController());
+            started.add(kafka);
+            String secret = randomSecret();
+            Path tokenFile = home.resolve("admin-token");
+            Path logs = Files.createDirectories(home.resolve("logs"));
+            log("Starting token-service and repo-service (logs in " + logs + ") ...");
+            ServiceProcess token = jvmArgs(ServiceProcess.builder("token-service").logDir(logs)
+                    .database(database(pg, "keyward_token")).kafka(kafka.bootstrapServers())
+                    .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_JSON_LOGS", "false")
+                    .env("KEYWARD_PEPPER", randomSecret())
+                    .env("KEYWARD_BOOTSTRAP_ORG", ORG).env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()),
+                    "bench.token-jvm-args").start();
+            started.add(token);
+            ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").logDir(logs)
+                    .database(database(pg, "keyward_repo")).kafka(kafka.bootstrapServers())
+                    .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_TOKEN_SERVICE_URL", token.baseUrl())
+                    .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString())
+                    // Benchmark-only: unauthenticated GET /v1/repos/{id} reads this org (refused in the prod profile).
+                    .jvmArg("-Dquarkus.profile=bench")
+                    .jvmArg("-Dkeyward.benchmark.unauthorized-repo-reads-org=" + ORG);
+            // e.g. rate limits raised far above the benchmark's load
+            ServiceProcess repo = jvmArgs(repoBuilder, "bench.repo-jvm-args").start();
+            started.add(repo);
+            tokenUrl = token.baseUrl();
+            repoUrl = repo.baseUrl();
+            admin = Files.readString(tokenFile).trim();
+            raiseTokenLimits(pg);
+            prepareAndMeasure();
+        } finally {
+            stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs and finds nothing left to stop
+            }
+        }
+    }
+
+    private synchronized void stopAll() {
+        Collections.reverse(started);
+        for (AutoCloseable c : started) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log("while stopping: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+
+    private void prepareAndMeasure() throws Exception {
+        expect(firstAnswer("POST", repoUrl + "/v1/repos", admin, Map.of("id", REPO)), 201, "create repository");
+        String readKey = createReadToken("bench-read").path("token").asText();
+        EllipticCurveJsonWebKey signingKey = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+        signingKey.setKeyId("bench-es256");
+        expect(send("POST", tokenUrl + "/v1/orgs/" + ORG + "/keys", admin,
+                signingKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)), 201, "register public key");
+        String jwt = CustomerJwts.sign(signingKey, ORG, REPO);
+        String path = repoUrl + "/v1/repos/" + REPO;
+        expect(send("GET", path, null, null), 200, "unauthorized read (benchmark switch)");
+        expect(send("GET", path, readKey, null), 200, "read with an API key");
+        expect(send("GET", path, jwt, null), 200, "read with a JWT");
+        expect(send("GET", path, "kw_prod_r_00000000000000000000000000000000_000000", null), 401, "read with a bad key");
+        int hold = Integer.getInteger("bench.hold-seconds", 0);
+        if (hold > 0) {
+            // For profiling by hand: the stack stays up with its URL and credentials in a file.
+            Files.writeString(home.resolve("hold.env"), "URL=" + path + "\nKEY=" + readKey + "\nJWT=" + jwt + "\n");
+            log("Holding for " + hold + " s; URL and credentials in " + home.resolve("hold.env"));
+            Thread.sleep(hold * 1000L);
+        }
+
+        log("wrk: " + rounds + " rounds of " + seconds + " s per mode, " + connections + " connections ...");
+        // One warm-up pass so the JIT has seen every path before anything counts.
+        wrk(path, null, 3);
+        wrk(path, readKey, 3);
+        wrk(path, jwt, 3);
+        List<Wrk> off = new ArrayList<>();
+        List<Wrk> key = new ArrayList<>();
+        List<Wrk> signed = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            // The order turns each round, so no mode always runs first or right after another.
+            for (int m = 0; m < 3; m++) {
+                switch ((m + r) % 3) {
+                    case 0 -> off.add(wrk(path, null, seconds));
+                    case 1 -> key.add(wrk(path, readKey, seconds));
+                    default -> signed.add(wrk(path, jwt, seconds));
+                }
+            }
+        }
+        Wrk offBest = best(off);
+        Wrk keyBest = best(key);
+        Wrk jwtBest = best(signed);
+        rows.add(new Row("GET /v1/repos/{id}, authorization off: req/s, p50, p99", offBest.summary(), "baseline"));
+        rows.add(new Row("GET /v1/repos/{id}, API key (cached): req/s, p50, p99", keyBest.summary(), ""));
+        rows.add(new Row("  API key / authorization off (throughput)", percent(keyBest.rps() / offBest.rps()), ">= 90%"));
+        rows.add(new Row("GET /v1/repos/{id}, ES256 JWT (cached): req/s, p50, p99", jwtBest.summary(), ""));
+        rows.add(new Row("  ES256 JWT / authorization off (throughput)", percent(jwtBest.rps() / offBest.rps()), ">= 90%"));
+        rows.add(new Row("  per-round req/s (off / key / jwt)", perRound(off) + " / " + perRound(key) + " / " + perRound(signed), "best round above"));
+        rows.add(new Row("  token:used events dropped by repo-service", metric("keyward_verification_events_dropped"), "0"));
+
+        int coldSeconds = Math.min(seconds, 5);
+        log("Cold misses: signing distinct JWTs ...");
+        Path jwts = home.resolve("jwts.txt");
+        List<String> fresh = new ArrayList<>();
+        for (int i = 0; i < Integer.getInteger("bench.cold-jwts", 20000); i++) {
+            fresh.add(CustomerJwts.sign(signingKey, ORG, REPO));
+        }
+        Files.write(jwts, fresh);
+        Wrk jwtCold = wrk(path, null, coldSeconds, jwts);
+        rows.add(new Row("GET /v1/repos/{id}, every request a new ES256 JWT: req/s, p50, p99", jwtCold.summary()
+                + (jwtCold.requests() > fresh.size() ? " (some repeated)" : ""), "cold miss"));
+
+        List<String[]> created = createTokens();
+        Path keys = home.resolve("keys.txt");
+        Files.write(keys, created.stream().map(c -> c[1]).toList());
+        Wrk keyCold = wrk(path, null, coldSeconds, keys);
+        rows.add(new Row("GET /v1/repos/{id}, " + created.size() + " API keys in turn (introspection each): req/s, p50, p99",
+                keyCold.summary(), "cold miss"));
+
+        measureRevocation(created);
+    }
+
+    // ---- token creation ----
+
+    private List<String[]> createTokens() throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            createReadToken("warm-" + i); // JIT and connection pool
+        }
+        // One client first: if 16 clients are not much faster, creations are serialized somewhere.
+        int single = Math.max(1, creations / 20);
+        log("Token creation: " + single + " tokens from 1 client, then " + creations + " from " + creationClients + " clients ...");
+        List<String[]> created = new ArrayList<>(createTokens(single, 1));
+        created.addAll(createTokens(creations, creationClients));
+        return created;
+    }
+
+    private List<String[]> createTokens(int count, int clients) throws InterruptedException {
+        ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(clients);
+        long start = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            new Thread(() -> {
+                try {
+                    int i;
+                    while ((i = next.getAndIncrement()) < count) {
+                        long t0 = System.nanoTime();
+                        try {
+                            JsonNode t = createReadToken("bench-" + clients + "-" + i);
+                            latencies.add(System.nanoTime() - t0);
+                            created.add(new String[] {t.path("id").asText(), t.path("token").asText()});
+                        } catch (RuntimeException e) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }, "bench-create-" + c).start();
+        }
+        done.await();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        rows.add(new Row("POST /v1/tokens, " + clients + " client" + (clients == 1 ? "" : "s") + ": tokens/s, p50, p99",
+                "%,.0f/s, %s, %s (%d created, %d failed, %.1f s)".formatted(created.size() / elapsed, millis(sorted, 0.50),
+                        millis(sorted, 0.99), created.size(), failures.get(), elapsed), clients == 1 ? "" : ">= 1,000/s"));
+        return new ArrayList<>(created);
+    }
+
+    private JsonNode createReadToken(String name) {
+        HttpResponse<String> r = send("POST", tokenUrl + "/v1/tokens", admin, Map.of("name", name, "kind", "repo",
+                "scopes", Map.of("repos:team/*", List.of("git:read")), "expires_in", 86400));
+        expect(r, 201, "create token");
+        return readJson(r.body());
+    }
+
+    // ---- revocation ----
+
+    private void measureRevocation(List<String[]> created) {
+        int n = Math.min(revocations, created.size());
+        log("Revocation propagation: " + n + " tokens ...");
+        String path = repoUrl + "/v1/repos/" + REPO;
+        List<Long> micros = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = created.get(i)[0];
+            String key = created.get(i)[1];
+            expect(send("GET", path, key, null), 200, "read before revocation"); // now cached in repo-service
+            expect(send("DELETE", tokenUrl + "/v1/tokens/" + id, admin, null), 200, "revoke");
+            long revoked = System.nanoTime();
+            long deadline = revoked + Duration.ofSeconds(5).toNanos();
+            while (send("GET", path, key, null).statusCode() == 200) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("a revoked key still works after 5 s");
+                }
+            }
+            micros.add((System.nanoTime() - revoked) / 1_000);
+        }
+        Collections.sort(micros);
+        rows.add(new Row("revocation: DELETE returned -> repo-service refuses the key, p50, p99, max",
+                "%.1f ms, %.1f ms, %.1f ms (%d tokens)".formatted(pick(micros, 0.50) / 1000.0, pick(micros, 0.99) / 1000.0,
+                        micros.get(micros.size() - 1) / 1000.0, n), "p99 < 1 s"));
+    }
+
+    // ---- wrk ----
+
+    /** One wrk result. */
+    record Wrk(double rps, double p50Millis, double p99Millis, long requests, long errors) {
+
+        String summary() {
+            return "%,.0f/s, %.2f ms, %.2f ms%s".formatted(rps, p50Millis, p99Millis, errors > 0 ? " (" + errors + " non-2xx!)" : "");
+        }
+    }
+
+    private Wrk wrk(String url, String token, int duration) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + duration + "s", "--latency"));
+        if (token != null) {
+            command.add("-H");
+            command.add("Authorization: Bearer " + token);
+        }
+        command.add(url);
+        return runWrk(new ProcessBuilder(command));
+    }
+
+    /** wrk presenting the tokens of {@code tokenFile} one after the other, one per request. */
+    private Wrk wrk(String url, String token, int duration, Path tokenFile) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + duration + "s", "--latency",
+                "-s", wrkScript.toString(), url);
+        pb.environment().put("KEYWARD_BENCH_TOKENS", tokenFile.toString());
+        return runWrk(pb);
+    }
+
+    private static Wrk runWrk(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("wrk failed: " + out);
+        }
+        return parseWrk(out);
+    }
+
+    static Wrk parseWrk(String out) {
+        double rps = 0;
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        long requests = 0;
+        long errors = 0;
+        for (String raw : out.split("\n")) {
+            String line = raw.trim();
+            String[] f = line.split("\\s+");
+            if (line.startsWith("Requests/sec:")) {
+                rps = Double.parseDouble(f[1]);
+            } else if (line.startsWith("50%")) {
+                p50 = toMillis(f[1]);
+            } else if (line.startsWith("99%")) {
+                p99 = toMillis(f[1]);
+            } else if (line.contains("requests in")) {
+                requests = Long.parseLong(f[0]);
+            } else if (line.startsWith("Non-2xx or 3xx responses:")) {
+                errors += Long.parseLong(f[f.length - 1]);
+            } else if (line.startsWith("Socket errors:")) {
+                for (String part : line.substring("Socket errors:".length()).split(",")) {
+                    errors += Long.parseLong(part.trim().split("\\s+")[1]);
+                }
+            }
+        }
+        if (rps == 0) {
+            throw new IllegalStateException("cannot read wrk output: " + out);
+        }
+        return new Wrk(rps, p50, p99, requests, errors);
+    }
+
+    private static double toMillis(String v) {
+        if (v.endsWith("us")) {
+            return Double.parseDouble(v.substring(0, v.length() - 2)) / 1000;
+        }
+        if (v.endsWith("ms")) {
+            return Double.parseDouble(v.substring(0, v.length() - 2));
+        }
+        if (v.endsWith("s")) {
+            return Double.parseDouble(v.substring(0, v.length() - 1)) * 1000;
+        }
+        return Double.parseDouble(v);
+    }
+
+    /** The round with the highest throughput: on a shared machine, slower rounds measure the neighbours. */
+    private static Wrk best(List<Wrk> runs) {
+        return runs.stream().max((a, b) -> Double.compare(a.rps(), b.rps())).orElseThrow();
+    }
+
+    private static String perRound(List<Wrk> runs) {
+        return String.join(",", runs.stream().map(w -> "%.0f".formatted(w.rps())).toList());
+    }
+
+    // ---- helpers ----
+
+    private HttpResponse<String> send(String method, String url, String bearer, Object body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+            if (bearer != null) {
+                b.header("Authorization", "Bearer " + bearer);
+            }
+            if (body != null) {
+                b.header("Content-Type", "application/json");
+            }
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + url + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The first authorized call: on a loaded machine the cold token-service may miss the verifier's
+     * introspection timeout (503 unavailable), so it is repeated for up to a minute.
+     */
+    private HttpResponse<String> firstAnswer(String method, String url, String bearer, Object body) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        HttpResponse<String> r = send(method, url, bearer, body);
+        while (r.statusCode() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(500); // polling a peer that is warming up: there is no event to wait on
+            r = send(method, url, bearer, body);
+        }
+        return r;
+    }
+
+    private static void expect(HttpResponse<String> r, int status, String what) {
+        if (r.statusCode() != status) {
+            throw new IllegalStateException(what + ": expected HTTP " + status + ", got " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    private String metric(String name) {
+        for (String line : send("GET", repoUrl + "/q/metrics", null, null).body().split("\n")) {
+            if (line.startsWith(name)) {
+                return line.substring(line.lastIndexOf(' ') + 1);
+            }
+        }
+        return "n/a";
+    }
+
+    private static JsonNode readJson(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The token policy is per org in token-service's database; the benchmark's org may hold any number of tokens. */
+    private static void raiseTokenLimits(EmbeddedPostgresServer pg) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("keyward_token"), EmbeddedPostgresServer.USER,
+                EmbeddedPostgresServer.USER); Statement s = c.createStatement()) {
+            int updated = s.executeUpdate("update token_service.orgs set max_active_per_user = 1000000,"
+                    + " max_active_per_org = 1000000 where id = '" + ORG + "'");
+            if (updated != 1) {
+                throw new IllegalStateException("org " + ORG + " was not bootstrapped");
+            }
+        }
+    }
+
+    /** Extra JVM options of a service from a system property (space separated), e.g. a JFR recording. */
+    private static ServiceProcess.Builder jvmArgs(ServiceProcess.Builder builder, String property) {
+        for (String arg : System.getProperty(property, "").split("\\s+")) {
+            if (!arg.isBlank()) {
+                builder.jvmArg(arg);
+            }
+        }
+        return builder;
+    }
+
+    private static SharedInfrastructure.PostgresConnection database(EmbeddedPostgresServer pg, String name) {
+        pg.createDatabase(name);
+        return new SharedInfrastructure.PostgresConnection(pg.host(), pg.port(), name, EmbeddedPostgresServer.USER,
+                EmbeddedPostgresServer.USER);
+    }
+
+    private static String percent(double ratio) {
+        return "%.1f%%".formatted(ratio * 100);
+    }
+
+    private static String millis(List<Long> sortedNanos, double q) {
+        return "%.1f ms".formatted(pick(sortedNanos, q) / 1e6);
+    }
+
+    private static long pick(List<Long> sorted, double q) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void log(String line) {
+        System.err.println(line);
+    }
+}

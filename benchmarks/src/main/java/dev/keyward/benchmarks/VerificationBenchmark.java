@@ -1,0 +1,149 @@
+package dev.keyward.benchmarks;
+
+import dev.keyward.verification.Access;
+import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.Introspection;
+import dev.keyward.verification.Permission;
+import dev.keyward.verification.PresentedCredential;
+import dev.keyward.verification.RequestAuthorizer;
+import dev.keyward.verification.TokenKind;
+import dev.keyward.verification.TokenVerifier;
+import dev.keyward.verification.Verification;
+import dev.keyward.verification.VerifierSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jose4j.jwk.EcJwkGenerator;
+import org.jose4j.jwk.EllipticCurveJsonWebKey;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwk.RsaJwkGenerator;
+import org.jose4j.keys.EllipticCurves;
+import org.jose4j.lang.JoseException;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The verification hot path inside one JVM, with the lookups answered from memory (no token-service,
+ * no Kafka), so each number is the verifier's own cost:
+ * <ul>
+ *   <li>{@code checksumRejection} — a key with a wrong checksum, refused offline;</li>
+ *   <li>{@code apiKeyCacheHit} / {@code authorizeApiKeyCacheHit} — a cached API key, alone and with
+ *       header extraction and the scope decision (what a request pays; target under 2 µs);</li>
+ *   <li>{@code jwtCacheHit} — a cached customer JWT;</li>
+ *   <li>{@code jwtVerifyEs256} / {@code jwtVerifyRs256} — a JWT verified from scratch (the cold miss:
+ *       parse, signature, claims), with the JWT cache switched off.</li>
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class VerificationBenchmark {
+
+    static final String ORG = "bench";
+    static final String REPO = "team/hello";
+    static final String CLIENT_IP = "10.1.2.3";
+    static final Access READ = Access.repo(Permission.GIT_READ, REPO);
+
+    String apiKey;
+    String badChecksumKey;
+    String bearerHeader;
+    String es256Jwt;
+    String rs256Jwt;
+    TokenVerifier cachingVerifier;
+    TokenVerifier uncachedJwtVerifier;
+    RequestAuthorizer authorizer;
+
+    @Setup
+    public void setUp() throws JoseException {
+        apiKey = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.REPO);
+        char last = apiKey.charAt(apiKey.length() - 1);
+        badChecksumKey = apiKey.substring(0, apiKey.length() - 1) + (last == 'A' ? 'B' : 'A');
+        bearerHeader = "Bearer " + apiKey;
+
+        EllipticCurveJsonWebKey ec = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+        ec.setKeyId("ec-1");
+        RsaJsonWebKey rsa = RsaJwkGenerator.generateJwk(2048);
+        rsa.setKeyId("rsa-1");
+        es256Jwt = CustomerJwts.sign(ec, ORG, REPO);
+        rs256Jwt = CustomerJwts.sign(rsa, ORG, REPO);
+        List<Map<String, Object>> orgKeys = List.of(ec.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY),
+                rsa.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+
+        Introspection active = new Introspection(true, null, "tok_bench", ORG, "ci", "repo", "prod",
+                Map.of("repos:team/*", List.of("git:read")), ApiKeyFormat.prefixOf(apiKey),
+                Instant.now().plus(Duration.ofDays(30)), List.of());
+        // A one-hour TTL keeps the measured entries cached; the production TTL only decides how often a miss happens.
+        VerifierSettings cached = new VerifierSettings(Duration.ofHours(1), Duration.ofMillis(500), Duration.ofHours(1),
+                Duration.ofHours(1), Duration.ofSeconds(1), 10_000);
+        VerifierSettings noJwtCache = new VerifierSettings(Duration.ofHours(1), Duration.ZERO, Duration.ZERO,
+                Duration.ofHours(1), Duration.ofSeconds(1), 10_000);
+        cachingVerifier = cached.build(key -> CompletableFuture.completedFuture(active),
+                org -> CompletableFuture.completedFuture(orgKeys), Clock.systemUTC());
+        uncachedJwtVerifier = noJwtCache.build(key -> CompletableFuture.completedFuture(active),
+                org -> CompletableFuture.completedFuture(orgKeys), Clock.systemUTC());
+        authorizer = new RequestAuthorizer(cachingVerifier, null);
+        // Fill the caches (and the org key cache) and prove every path gives the expected answer.
+        expect(verify(cachingVerifier, apiKey), true);
+        expect(verify(cachingVerifier, es256Jwt), true);
+        expect(verify(uncachedJwtVerifier, es256Jwt), true);
+        expect(verify(uncachedJwtVerifier, rs256Jwt), true);
+        expect(verify(cachingVerifier, badChecksumKey), false);
+    }
+
+    @Benchmark
+    public Verification checksumRejection() {
+        return verify(cachingVerifier, badChecksumKey);
+    }
+
+    @Benchmark
+    public Verification apiKeyCacheHit() {
+        return verify(cachingVerifier, apiKey);
+    }
+
+    @Benchmark
+    public RequestAuthorizer.Decision authorizeApiKeyCacheHit() {
+        return authorizer.authorize(PresentedCredential.extract(bearerHeader, null), CLIENT_IP, READ)
+                .toCompletableFuture().join();
+    }
+
+    @Benchmark
+    public Verification jwtCacheHit() {
+        return verify(cachingVerifier, es256Jwt);
+    }
+
+    @Benchmark
+    public Verification jwtVerifyEs256() {
+        return verify(uncachedJwtVerifier, es256Jwt);
+    }
+
+    @Benchmark
+    public Verification jwtVerifyRs256() {
+        return verify(uncachedJwtVerifier, rs256Jwt);
+    }
+
+    private static Verification verify(TokenVerifier verifier, String token) {
+        return verifier.verify(token, CLIENT_IP).toCompletableFuture().join();
+    }
+
+    private static void expect(Verification v, boolean verified) {
+        if ((v instanceof Verification.Verified) != verified) {
+            throw new IllegalStateException("benchmark setup: expected " + (verified ? "verified" : "refused") + ", got " + v);
+        }
+    }
+}
