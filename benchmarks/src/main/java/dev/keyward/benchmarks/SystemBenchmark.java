@@ -14,14 +14,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -98,14 +96,14 @@ public final class SystemBenchmark {
             LocalStack.Ports ports = LocalStack.Ports.free();
             EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"), ports.kafka(), ports.kafkaController());
             started.add(kafka);
-            String secret = randomSecret();
+            String secret = LocalStack.randomSecret();
             Path tokenFile = home.resolve("admin-token");
             Path logs = Files.createDirectories(home.resolve("logs"));
             log("Starting token-service and repo-service (logs in " + logs + ") ...");
             ServiceProcess token = jvmArgs(ServiceProcess.builder("token-service").logDir(logs)
                     .database(database(pg, "keyward_token")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_JSON_LOGS", "false")
-                    .env("KEYWARD_PEPPER", randomSecret())
+                    .env("KEYWARD_PEPPER", LocalStack.randomSecret())
                     .env("KEYWARD_BOOTSTRAP_ORG", ORG).env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()),
                     "bench.token-jvm-args").start();
             started.add(token);
@@ -489,12 +487,6 @@ public final class SystemBenchmark {
 
     private static long pick(List<Long> sorted, double q) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
-    }
-
-    private static String randomSecret() {
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static void log(String line) {

@@ -335,7 +335,8 @@ public final class LocalStack implements AutoCloseable {
         return p;
     }
 
-    private static String randomSecret() {
+    /** 256 random bits, URL-safe Base64: a pepper or a shared secret for a stack of one's own. */
+    public static String randomSecret() {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
