@@ -46,7 +46,10 @@ public final class CidrBlocks {
             return List.of("any address");
         }
         return requested.stream()
-                .filter(block -> allowed.stream().noneMatch(a -> a.encloses(CidrBlock.parse(block))))
+                .filter(block -> {
+                    CidrBlock wanted = CidrBlock.parse(block);
+                    return allowed.stream().noneMatch(a -> a.encloses(wanted));
+                })
                 .toList();
     }
 

@@ -85,8 +85,9 @@ public class TokenService {
         if (!scopes.isSubsetOf(caller.scopes())) {
             return refuseEscalation(caller, "token:create", null, scopes);
         }
-        if (cidrs != null && !CidrBlocks.outside(cidrs, caller.allowedCidrs()).isEmpty()) {
-            return refuseCidrEscalation(caller, "token:create", null, cidrs);
+        List<String> beyondFence = cidrs == null ? List.of() : CidrBlocks.outside(cidrs, caller.allowedCidrs());
+        if (!beyondFence.isEmpty()) {
+            return refuseCidrEscalation(caller, "token:create", null, cidrs, beyondFence);
         }
         Instant now = now();
         CreatedBy creator = caller.asCreator();
@@ -211,8 +212,9 @@ public class TokenService {
                 return refuseEscalation(caller, "token:rotate", found.id, held);
             }
             List<String> heldCidrs = JsonColumns.strings(found.allowedCidrs);
-            if (!CidrBlocks.outside(heldCidrs, caller.allowedCidrs()).isEmpty()) {
-                return refuseCidrEscalation(caller, "token:rotate", found.id, heldCidrs);
+            List<String> heldBeyondFence = CidrBlocks.outside(heldCidrs, caller.allowedCidrs());
+            if (!heldBeyondFence.isEmpty()) {
+                return refuseCidrEscalation(caller, "token:rotate", found.id, heldCidrs, heldBeyondFence);
             }
             Instant now = now();
             return committed(() -> lockInOrg(caller, id).flatMap(token -> {
@@ -269,8 +271,8 @@ public class TokenService {
                 Map.of("excess", excess))));
     }
 
-    private <T> Uni<T> refuseCidrEscalation(Caller caller, String operation, String subject, List<String> requested) {
-        List<String> excess = CidrBlocks.outside(requested, caller.allowedCidrs());
+    private <T> Uni<T> refuseCidrEscalation(Caller caller, String operation, String subject, List<String> requested,
+                                            List<String> excess) {
         KeywardEvent event = TokenEvents.cidrEscalated(caller, operation, subject, requested, excess, now());
         return committed(() -> outbox.append(event)).flatMap(ignored -> Uni.createFrom().<T>failure(new ApiException(403,
                 "cidr_escalation", "the requested allowed_cidrs reach beyond the caller's own ("
