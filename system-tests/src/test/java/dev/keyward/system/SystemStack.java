@@ -107,6 +107,26 @@ final class SystemStack {
         return Set.copyOf(secrets);
     }
 
+    /**
+     * What a service logged about failures it did not expect (each "unexpected failure" line and the
+     * stack trace after it), so that a test seeing a 500 can say why in its own failure message.
+     */
+    String unexpectedFailures(String service) {
+        Path log = stack.home().resolve("logs").resolve(service + ".log");
+        try {
+            List<String> lines = Files.readAllLines(log);
+            StringBuilder found = new StringBuilder();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).contains("unexpected failure")) {
+                    lines.subList(i, Math.min(lines.size(), i + 40)).forEach(l -> found.append(l).append('\n'));
+                }
+            }
+            return found.isEmpty() ? "(no unexpected failure in " + service + ".log)" : found.toString();
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
     /** Remembers a secret the run has seen, for the log scan. */
     void remember(String secret) {
         secrets.add(secret);

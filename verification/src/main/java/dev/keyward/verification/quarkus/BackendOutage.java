@@ -2,6 +2,8 @@ package dev.keyward.verification.quarkus;
 
 import jakarta.ws.rs.core.Response;
 import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -22,7 +24,10 @@ public final class BackendOutage {
     private static final Pattern MESSAGE_SQLSTATE = Pattern.compile(".*\\((08|57P)[0-9A-Z]{2,3}\\)\\s*$", Pattern.DOTALL);
     private static final Set<String> CONNECTION_LOST = Set.of(
             "io.vertx.sqlclient.ClosedConnectionException",
-            "io.vertx.core.net.impl.ConnectionBase$ClosedException");
+            "org.hibernate.exception.JDBCConnectionException",
+            "io.netty.channel.unix.Errors$NativeIoException"); // e.g. "recvAddress(..) failed: Connection reset by peer"
+    /** Vert.x's shared "Connection was closed" and the pool's "Connection not open"/"Pool closed" (plain VertxExceptions). */
+    private static final Pattern VERTX_CONNECTION_GONE = Pattern.compile("Connection (was closed|not open).*|Pool closed");
 
     private BackendOutage() {
     }
@@ -36,7 +41,13 @@ public final class BackendOutage {
         if (t == null || !seen.add(t)) {
             return false;
         }
-        if (t instanceof ConnectException || CONNECTION_LOST.contains(t.getClass().getName())) {
+        // ClosedChannelException: a socket the server closed under a request (Netty's stackless one too)
+        if (t instanceof ConnectException || t instanceof SocketException || t instanceof ClosedChannelException
+                || CONNECTION_LOST.contains(t.getClass().getName())) {
+            return true;
+        }
+        if ("io.vertx.core.VertxException".equals(t.getClass().getName()) && t.getMessage() != null
+                && VERTX_CONNECTION_GONE.matcher(t.getMessage()).matches()) {
             return true;
         }
         if (t instanceof SQLException sql && sql.getSQLState() != null && CONNECTION_SQLSTATE.matcher(sql.getSQLState()).matches()) {

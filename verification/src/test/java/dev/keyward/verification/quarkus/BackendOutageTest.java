@@ -20,6 +20,16 @@ class BackendOutageTest {
     }
 
     @Test
+    void aSocketTheServerClosedIsAnOutage() {
+        assertThat(BackendOutage.isOutage(new RuntimeException(new java.net.SocketException("Connection reset")))).isTrue();
+        assertThat(BackendOutage.isOutage(new IllegalStateException(new java.nio.channels.ClosedChannelException()))).isTrue();
+        assertThat(BackendOutage.isOutage(new RuntimeException(io.vertx.core.net.impl.ConnectionBase.CLOSED_EXCEPTION))).isTrue();
+        assertThat(BackendOutage.isOutage(new io.vertx.core.VertxException("Connection not open CLOSED"))).isTrue();
+        assertThat(BackendOutage.isOutage(new io.vertx.core.VertxException("Invalid HTTP method"))).isFalse();
+        assertThat(BackendOutage.isOutage(new java.io.IOException("No space left on device"))).isFalse();
+    }
+
+    @Test
     void otherFailuresAreNot() {
         assertThat(BackendOutage.isOutage(new NullPointerException())).isFalse();
         assertThat(BackendOutage.isOutage(new SQLException("duplicate key", "23505"))).isFalse();
