@@ -55,4 +55,44 @@ class LimitsTests {
                 .body("error", equalTo("org_token_limit"))
                 .body("message", containsString("limit 3"));
     }
+
+    @Test
+    void aTokenPastItsExpiryFreesItsSlotBeforeTheExpiryJobMarksIt() {
+        TestOrgs.Org org = orgs.create();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add((String) TestOrgs.issue(org.adminKey(), "t" + i, "repo", SCOPES).get("id"));
+        }
+        // Past its expiry but not marked yet: still counted live, no longer active.
+        orgs.sql("update tokens set expires_at = now() - interval '1 second' where id = ?", ids.get(0));
+        TestOrgs.create(org.adminKey(), TestOrgs.body("t13", "repo", SCOPES)).then().statusCode(201);
+        TestOrgs.create(org.adminKey(), TestOrgs.body("t14", "repo", SCOPES)).then().statusCode(409)
+                .body("error", equalTo("user_token_limit"))
+                .body("message", containsString("already has 12 active tokens"));
+        assertThat(orgs.count("select live_tokens from orgs where id = ?", org.id())).isEqualTo(14); // 13 + the admin token
+    }
+
+    @Test
+    void concurrentCreatesNeverPassTheLimit() throws Exception {
+        TestOrgs.Org org = orgs.create();
+        orgs.sql("update orgs set max_active_per_user = 5 where id = ?", org.id());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String name = "c" + i;
+                answers.add(pool.submit(() -> TestOrgs.create(org.adminKey(), TestOrgs.body(name, "repo", SCOPES)).statusCode()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(statuses).filteredOn(s -> s == 201).hasSize(5);
+            assertThat(statuses).filteredOn(s -> s == 409).hasSize(11);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(orgs.count("select live from creator_live_tokens where org_id = ? and created_by_user_id <> 'bootstrap'",
+                org.id())).isEqualTo(5);
+    }
 }

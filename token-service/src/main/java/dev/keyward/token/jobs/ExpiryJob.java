@@ -2,6 +2,7 @@ package dev.keyward.token.jobs;
 
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.outbox.OutboxRelay;
+import dev.keyward.token.repository.LiveTokenCounts;
 import dev.keyward.token.service.EventOutbox;
 import dev.keyward.token.service.TokenEvents;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +25,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Expiry cleanup. Marks live tokens past {@code expires_at} as expired ({@code expired_at}) and
- * emits one {@code token:expired} each, in the same transaction; then purges records revoked or
- * expired longer than {@code keyward.jobs.retention} ago. Each batch is one transaction
+ * emits one {@code token:expired} each, in the same transaction (which also counts them out of the
+ * live-token counters); then purges records revoked or expired longer than
+ * {@code keyward.jobs.retention} ago. Each batch is one transaction
  * ({@code for update skip locked}, partial indexes), so a crash leaves whole batches only and a
  * rerun continues where it stopped.
  */
@@ -44,7 +47,7 @@ public class ExpiryJob {
                 for update skip locked)
             update tokens t set expired_at = ?
             from due where t.id = due.id
-            returning t.id, t.org_id, t.key_prefix, t.name, t.expires_at""";
+            returning t.id, t.org_id, t.key_prefix, t.name, t.expires_at, t.created_by_user_id""";
 
     private static final String PURGE = """
             delete from tokens where id in (
@@ -104,6 +107,7 @@ public class ExpiryJob {
 
     private int markBatch(Connection c, Instant now) throws SQLException {
         List<KeywardEvent> events = new ArrayList<>();
+        Map<String, Map<String, Integer>> ended = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement(MARK)) {
             s.setTimestamp(1, Timestamp.from(now));
             s.setInt(2, batchSize);
@@ -112,9 +116,11 @@ public class ExpiryJob {
                 while (rs.next()) {
                     events.add(TokenEvents.expired(rs.getString(1), rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getTimestamp(5).toInstant(), now));
+                    ended.computeIfAbsent(rs.getString(2), org -> new HashMap<>()).merge(rs.getString(6), 1, Integer::sum);
                 }
             }
         }
+        LiveTokenCounts.ended(c, ended);
         EventOutbox.append(c, events);
         return events.size();
     }

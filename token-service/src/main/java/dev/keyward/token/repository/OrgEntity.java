@@ -41,4 +41,8 @@ public class OrgEntity {
 
     @Column(name = "webhook_url")
     public String webhookUrl;
+
+    /** Live tokens of the org: changed only through {@link LiveTokenCounts}, with the row locked. */
+    @Column(name = "live_tokens")
+    public int liveTokens;
 }

@@ -10,6 +10,7 @@ import dev.keyward.token.domain.TokenRules;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.outbox.OutboxRelay;
 import dev.keyward.token.repository.OrgEntity;
+import dev.keyward.token.repository.LiveTokenCounts;
 import dev.keyward.token.repository.OrgRepository;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
@@ -50,6 +51,7 @@ public class TokenService {
 
     private final TokenRepository tokens;
     private final OrgRepository orgs;
+    private final LiveTokenCounts counts;
     private final EventOutbox outbox;
     private final KeyHasher hasher;
     private final OutboxRelay relay;
@@ -57,13 +59,14 @@ public class TokenService {
     private final long maxGraceSeconds;
     private final Clock clock;
 
-    public TokenService(TokenRepository tokens, OrgRepository orgs, EventOutbox outbox, KeyHasher hasher,
+    public TokenService(TokenRepository tokens, OrgRepository orgs, LiveTokenCounts counts, EventOutbox outbox, KeyHasher hasher,
                         OutboxRelay relay,
                         @ConfigProperty(name = "keyward.rotation.default-grace-seconds", defaultValue = "0") long defaultGraceSeconds,
                         @ConfigProperty(name = "keyward.rotation.max-grace-seconds", defaultValue = "604800") long maxGraceSeconds,
                         Clock clock) {
         this.tokens = tokens;
         this.orgs = orgs;
+        this.counts = counts;
         this.outbox = outbox;
         this.hasher = hasher;
         this.relay = relay;
@@ -100,26 +103,34 @@ public class TokenService {
             // A caller behind an address fence hands it on: its tokens never reach further than it.
             List<String> effectiveCidrs = cidrs != null ? cidrs
                     : !caller.allowedCidrs().isEmpty() ? caller.allowedCidrs() : policy.defaultCidrs();
-            return checkLimits(org.id, creator.userId(), policy, now)
+            return checkLimits(org, creator.userId(), policy, now)
                     .flatMap(ok -> issue(org.id, name, kind, environment, scopes, effectiveCidrs,
                             expiry.orElse(null), creator, caller, now));
         }));
     }
 
-    private Uni<Void> checkLimits(String org, String userId, OrgPolicy policy, Instant now) {
-        return tokens.countActiveInOrg(org, now).flatMap(orgCount -> {
-            if (orgCount >= policy.maxActivePerOrg()) {
-                throw ApiException.conflict("org_token_limit", "the org already has " + orgCount
-                        + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first");
-            }
-            return tokens.countActiveByCreator(org, userId, now);
-        }).map(userCount -> {
-            if (userCount >= policy.maxActivePerUser()) {
-                throw ApiException.conflict("user_token_limit", "this creator already has " + userCount
-                        + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first");
-            }
-            return null;
-        });
+    /**
+     * Refuses the create when the org or the creator has reached its limit, else counts the new
+     * token in; the org row is locked. The live counters answer nearly every call; only a counter
+     * at a limit (it may still hold tokens past their expiry that the job has not marked) costs an
+     * exact count.
+     */
+    private Uni<Void> checkLimits(OrgEntity org, String userId, OrgPolicy policy, Instant now) {
+        Uni<Void> orgRoom = org.liveTokens < policy.maxActivePerOrg() ? Uni.createFrom().voidItem()
+                : tokens.countActiveInOrg(org.id, now).invoke(orgCount -> {
+                    if (orgCount >= policy.maxActivePerOrg()) {
+                        throw ApiException.conflict("org_token_limit", "the org already has " + orgCount
+                                + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first");
+                    }
+                }).replaceWithVoid();
+        return orgRoom.flatMap(ok -> counts.added(org, userId)).flatMap(liveBefore ->
+                liveBefore < policy.maxActivePerUser() ? Uni.createFrom().voidItem()
+                        : tokens.countActiveByCreator(org.id, userId, now).invoke(userCount -> {
+                            if (userCount >= policy.maxActivePerUser()) {
+                                throw ApiException.conflict("user_token_limit", "this creator already has " + userCount
+                                        + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first");
+                            }
+                        }).replaceWithVoid());
     }
 
     private Uni<IssuedToken> issue(String org, String name, TokenKind kind, ApiKeyFormat.Environment environment,
@@ -191,8 +202,10 @@ public class TokenService {
             if (token.revokedAt != null) {
                 return Uni.createFrom().item(token);
             }
+            boolean wasLive = token.expiredAt == null;
             token.revokedAt = now;
-            return outbox.append(TokenEvents.revoked(caller, token, now)).replaceWith(token);
+            Uni<Void> counted = wasLive ? counts.ended(token.orgId, token.createdByUserId) : Uni.createFrom().voidItem();
+            return counted.chain(() -> outbox.append(TokenEvents.revoked(caller, token, now))).replaceWith(token);
         }));
     }
 
@@ -254,8 +267,10 @@ public class TokenService {
             }
             Scopes scopes = Scopes.parse(BOOTSTRAP_SCOPES);
             Instant expiry = OrgPolicy.DEFAULT.expiryFor(null, now).orElse(null);
-            return issue(orgId, "bootstrap org admin", TokenKind.ORG, ApiKeyFormat.Environment.DEV, scopes,
-                    List.of(), expiry, CreatedBy.bootstrap(), null, now)
+            CreatedBy creator = CreatedBy.bootstrap();
+            return orgs.lockById(orgId).flatMap(org -> counts.added(org, creator.userId()))
+                    .chain(() -> issue(orgId, "bootstrap org admin", TokenKind.ORG,
+                            ApiKeyFormat.Environment.DEV, scopes, List.of(), expiry, creator, null, now))
                     .map(issued -> {
                         keySink.accept(issued.key());
                         return true;

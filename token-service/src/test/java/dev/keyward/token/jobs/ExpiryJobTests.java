@@ -98,6 +98,29 @@ class ExpiryJobTests {
     }
 
     @Test
+    void liveTokenCountersFollowCreateRevokeAndExpiry() {
+        TestOrgs.Org org = orgs.create();
+        issue(org.adminKey(), "one hour", 3600);
+        issue(org.adminKey(), "one day", 86400);
+        String revoked = (String) issue(org.adminKey(), "revoked", 86400).get("id");
+        given().header("x-api-key", org.adminKey()).delete("/v1/tokens/" + revoked).then().statusCode(200);
+        given().header("x-api-key", org.adminKey()).delete("/v1/tokens/" + revoked).then().statusCode(200); // counted once
+        assertThat(liveCounters(org.id())).containsExactly(3L, 3L);
+
+        clock.advance(Duration.ofMinutes(90));
+        assertThat(runJob("expiry").getLong("counts.expired")).isGreaterThanOrEqualTo(1);
+        assertThat(liveCounters(org.id())).containsExactly(2L, 2L);
+        assertThat(orgs.count("select count(*) from tokens where org_id = ? and revoked_at is null and expired_at is null",
+                org.id())).isEqualTo(2);
+    }
+
+    /** The org's live counter and the sum of its creators' counters. */
+    private List<Long> liveCounters(String org) {
+        return List.of(orgs.count("select live_tokens from orgs where id = ?", org),
+                orgs.count("select sum(live) from creator_live_tokens where org_id = ?", org));
+    }
+
+    @Test
     void recordsArePurgedOnlyAfterTheRetention() {
         TestOrgs.Org org = orgs.create();
         String oldRevoked = (String) issue(org.adminKey(), "revoked long ago", 86400).get("id");

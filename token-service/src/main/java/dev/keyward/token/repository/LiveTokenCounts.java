@@ -1,0 +1,90 @@
+package dev.keyward.token.repository;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The org's and each creator's count of live tokens (not revoked, not marked expired), kept in the
+ * transaction of every change that starts or ends a token's life, so a create checks its limits
+ * without counting rows. Live tokens are a superset of the active ones, so a counter under a limit
+ * proves the limit holds; at the limit the caller counts exactly. Callers hold the org row's lock
+ * before they change a creator's counter, so two transactions never wait on each other in turn.
+ */
+@ApplicationScoped
+public class LiveTokenCounts implements PanacheRepositoryBase<CreatorLiveTokensEntity, CreatorLiveTokensEntity.Key> {
+
+    /**
+     * Counts one more live token for the org and the creator. {@code org} must be locked (and
+     * managed) in the current transaction, which also makes the creator's row safe to create.
+     *
+     * @return the creator's live tokens before this one
+     */
+    public Uni<Long> added(OrgEntity org, String creator) {
+        org.liveTokens++;
+        CreatorLiveTokensEntity.Key key = new CreatorLiveTokensEntity.Key(org.id, creator);
+        return findById(key).flatMap(row -> {
+            if (row == null) {
+                CreatorLiveTokensEntity first = new CreatorLiveTokensEntity();
+                first.key = key;
+                first.live = 1;
+                return persist(first).replaceWith(0L);
+            }
+            row.live++;
+            return Uni.createFrom().item(row.live - 1L);
+        });
+    }
+
+    /** Counts one live token less (it was just revoked): locks the org row first, as a create does. */
+    public Uni<Void> ended(String org, String creator) {
+        return getSession().flatMap(s -> s.find(OrgEntity.class, org, LockModeType.PESSIMISTIC_WRITE))
+                .flatMap(locked -> {
+                    locked.liveTokens--;
+                    return findById(new CreatorLiveTokensEntity.Key(org, creator), LockModeType.PESSIMISTIC_WRITE);
+                })
+                .invoke(row -> {
+                    if (row != null) {
+                        row.live--;
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /**
+     * The same for a batch of tokens whose life ended, on a JDBC connection inside its open
+     * transaction (the expiry job): {@code ended} maps org → creator → tokens. Orgs in id order,
+     * then their creators, like every other writer.
+     */
+    public static void ended(Connection c, Map<String, Map<String, Integer>> ended) throws SQLException {
+        if (ended.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Integer>> sorted = new TreeMap<>(ended);
+        try (PreparedStatement orgs = c.prepareStatement("update orgs set live_tokens = live_tokens - ? where id = ?")) {
+            for (Map.Entry<String, Map<String, Integer>> org : sorted.entrySet()) {
+                orgs.setInt(1, org.getValue().values().stream().mapToInt(Integer::intValue).sum());
+                orgs.setString(2, org.getKey());
+                orgs.addBatch();
+            }
+            orgs.executeBatch();
+        }
+        try (PreparedStatement creators = c.prepareStatement(
+                "update creator_live_tokens set live = live - ? where org_id = ? and created_by_user_id = ?")) {
+            for (Map.Entry<String, Map<String, Integer>> org : sorted.entrySet()) {
+                for (Map.Entry<String, Integer> creator : new TreeMap<>(org.getValue()).entrySet()) {
+                    creators.setInt(1, creator.getValue());
+                    creators.setString(2, org.getKey());
+                    creators.setString(3, creator.getKey());
+                    creators.addBatch();
+                }
+            }
+            creators.executeBatch();
+        }
+    }
+}
