@@ -60,6 +60,9 @@ public final class SystemBenchmark {
     private final int creations = Integer.getInteger("bench.creations", 5000);
     private final int creationClients = Integer.getInteger("bench.creation-clients", 16);
     private final int revocations = Integer.getInteger("bench.revocations", 50);
+    private final int creationWarmup = Integer.getInteger("bench.creation-warmup", 500);
+    /** {@code creation}: only token creation, the introspection cold miss and revocation (no wrk read rounds). */
+    private final String only = System.getProperty("bench.only", "");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Row> rows = new ArrayList<>();
     private String tokenUrl;
@@ -165,6 +168,20 @@ public final class SystemBenchmark {
             Thread.sleep(hold * 1000L);
         }
 
+        if (!only.equals("creation")) {
+            measureReads(path, readKey, jwt, signingKey);
+        }
+        List<String[]> created = createTokens();
+        Path keys = home.resolve("keys.txt");
+        Files.write(keys, created.stream().map(c -> c[1]).toList());
+        Wrk keyCold = wrk(path, null, Math.min(seconds, 5), keys);
+        rows.add(new Row("GET /v1/repos/{id}, " + created.size() + " API keys in turn (introspection each): req/s, p50, p99",
+                keyCold.summary(), "cold miss"));
+
+        measureRevocation(created);
+    }
+
+    private void measureReads(String path, String readKey, String jwt, EllipticCurveJsonWebKey signingKey) throws Exception {
         log("wrk: " + rounds + " rounds of " + seconds + " s per mode, " + connections + " connections ...");
         // One warm-up pass so the JIT has seen every path before anything counts.
         wrk(path, null, 3);
@@ -205,21 +222,13 @@ public final class SystemBenchmark {
         Wrk jwtCold = wrk(path, null, coldSeconds, jwts);
         rows.add(new Row("GET /v1/repos/{id}, every request a new ES256 JWT: req/s, p50, p99", jwtCold.summary()
                 + (jwtCold.requests() > fresh.size() ? " (some repeated)" : ""), "cold miss"));
-
-        List<String[]> created = createTokens();
-        Path keys = home.resolve("keys.txt");
-        Files.write(keys, created.stream().map(c -> c[1]).toList());
-        Wrk keyCold = wrk(path, null, coldSeconds, keys);
-        rows.add(new Row("GET /v1/repos/{id}, " + created.size() + " API keys in turn (introspection each): req/s, p50, p99",
-                keyCold.summary(), "cold miss"));
-
-        measureRevocation(created);
     }
 
     // ---- token creation ----
 
     private List<String[]> createTokens() throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
+        log("Token creation: warming up with " + creationWarmup + " creates ...");
+        for (int i = 0; i < creationWarmup; i++) {
             createReadToken("warm-" + i); // JIT and connection pool
         }
         // One client first: if 16 clients are not much faster, creations are serialized somewhere.
