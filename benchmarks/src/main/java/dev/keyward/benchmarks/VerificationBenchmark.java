@@ -2,13 +2,18 @@ package dev.keyward.benchmarks;
 
 import dev.keyward.verification.Access;
 import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.CredentialForm;
+import dev.keyward.verification.EventSink;
 import dev.keyward.verification.Introspection;
 import dev.keyward.verification.Permission;
 import dev.keyward.verification.PresentedCredential;
 import dev.keyward.verification.RequestAuthorizer;
 import dev.keyward.verification.TokenKind;
 import dev.keyward.verification.TokenVerifier;
+import dev.keyward.verification.Scopes;
 import dev.keyward.verification.Verification;
+import dev.keyward.verification.VerificationEvents;
+import dev.keyward.verification.VerifiedPrincipal;
 import dev.keyward.verification.VerifierSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
@@ -27,12 +33,15 @@ import org.jose4j.lang.JoseException;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -44,7 +53,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       header extraction and the scope decision (what a request pays; target under 2 µs);</li>
  *   <li>{@code jwtCacheHit} — a cached customer JWT;</li>
  *   <li>{@code jwtVerifyEs256} / {@code jwtVerifyRs256} — a JWT verified from scratch (the cold miss:
- *       parse, signature, claims), with the JWT cache switched off.</li>
+ *       parse, signature, claims), with the JWT cache switched off;</li>
+ *   <li>{@code emitTokenUsed} — what an allowed request adds for its {@code token:used} event
+ *       (built and queued; the events thread drains into a sink that only discards);</li>
+ *   <li>{@code drainTokenUsed} — the events thread's own cost per event: a burst of queued
+ *       {@code token:used} events handed to a sink that discards them. Its inverse bounds the events
+ *       per second one service can hand to Kafka (the producer's {@code send} comes on top).</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -135,6 +149,106 @@ public class VerificationBenchmark {
     @Benchmark
     public Verification jwtVerifyRs256() {
         return verify(uncachedJwtVerifier, rs256Jwt);
+    }
+
+    @Benchmark
+    public void emitTokenUsed(EmitState s) {
+        s.events.used(s.principal, READ.operation(), REPO, CLIENT_IP, VerificationEvents.SUCCESS, null);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(DrainState.BURST)
+    public void drainTokenUsed(DrainState s) {
+        s.releaseAndAwait();
+    }
+
+    /** A principal like the cached API key's, for the event benchmarks. */
+    static VerifiedPrincipal benchPrincipal() {
+        return new VerifiedPrincipal(ORG, "ci", "tok_bench", TokenKind.REPO,
+                Scopes.parse(Map.of("repos:team/*", List.of("git:read"))), null, "kw_prod_r_ab", List.of(),
+                CredentialForm.API_KEY);
+    }
+
+    /** An events buffer as large as a burst can ever fill, whose sink discards. */
+    @State(Scope.Benchmark)
+    public static class EmitState {
+        VerificationEvents events;
+        final VerifiedPrincipal principal = benchPrincipal();
+
+        @Setup
+        public void start() {
+            events = new VerificationEvents("/keyward/bench", discarding(() -> { }), 2_000_000, Clock.systemUTC());
+        }
+
+        @TearDown
+        public void stop() {
+            events.close();
+            if (events.dropped() > 0) {
+                System.err.println("emitTokenUsed: " + events.dropped() + " events dropped (the measurement includes cheap drops)");
+            }
+        }
+    }
+
+    /**
+     * Each invocation: with the sink held shut, queue {@link #BURST} events (not measured); then
+     * measured, open the sink and wait until the events thread has handed all of them over.
+     */
+    @State(Scope.Thread)
+    public static class DrainState {
+        static final int BURST = 20_000;
+        final VerifiedPrincipal principal = benchPrincipal();
+        volatile boolean open;
+        volatile long delivered;
+        long target;
+        VerificationEvents events;
+
+        @Setup
+        public void start() {
+            events = new VerificationEvents("/keyward/bench", discarding(() -> {
+                while (!open) {
+                    LockSupport.parkNanos(50_000);
+                }
+                delivered++; // only the events thread writes it
+            }), 2 * BURST, Clock.systemUTC());
+        }
+
+        @Setup(Level.Invocation)
+        public void fill() {
+            open = false;
+            target = delivered + BURST;
+            for (int i = 0; i < BURST; i++) {
+                events.used(principal, READ.operation(), REPO, CLIENT_IP, VerificationEvents.SUCCESS, null);
+            }
+        }
+
+        void releaseAndAwait() {
+            open = true;
+            while (delivered < target) {
+                LockSupport.parkNanos(20_000);
+            }
+        }
+
+        @TearDown
+        public void stop() {
+            open = true;
+            events.close();
+            if (events.dropped() > 0) {
+                throw new IllegalStateException("drainTokenUsed: " + events.dropped() + " events dropped");
+            }
+        }
+    }
+
+    /**
+     * A sink that runs {@code then} and discards the record. What the Kafka sink adds before
+     * {@code send} is a record and a header; the JSON arrives encoded (by the request thread).
+     */
+    static EventSink discarding(Runnable then) {
+        return (event, failures) -> {
+            then.run();
+            if (event.json().length == 0) {
+                throw new IllegalStateException("empty event");
+            }
+        };
     }
 
     private static Verification verify(TokenVerifier verifier, String token) {

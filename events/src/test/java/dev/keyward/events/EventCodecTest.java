@@ -3,7 +3,10 @@ package dev.keyward.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +25,46 @@ class EventCodecTest {
                 "\"key_prefix\":\"kw_prod_o_ab\"", "\"subject\":\"tok_1\"");
         assertThat(json).doesNotContain("\"repo\"");
         assertThat(EventCodec.fromJson(json)).isEqualTo(event);
+    }
+
+    /**
+     * The exact text the earlier, tree-based codec wrote for these events (consumers parse it):
+     * field order, left-out nulls, escaping, dates as ISO text, numbers and nested attributes.
+     */
+    @Test
+    void writesTheSameTextAsBefore() {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("subject", "user-1");
+        attributes.put("form", "api_key");
+        attributes.put("scopes", Map.of("repos:team/*", List.of("git:read", "git:write")));
+        attributes.put("expires_at", Instant.parse("2026-04-01T00:00:00Z"));
+        attributes.put("count", 3L);
+        attributes.put("ratio", 0.5);
+        attributes.put("flag", true);
+        KeywardEvent used = new KeywardEvent("0b6c8e8e-1f6a-4c1e-9d3e-6a1f2b3c4d5e", "/keyward/repo-service",
+                EventType.TOKEN_USED, Instant.parse("2026-03-01T10:00:00.123456789Z"), "tok_9",
+                new EventData("acme", "tok_9", "kw_prod_r_ab", "team/app", "git:read", "10.0.0.1", "success", null, attributes));
+        KeywardEvent failed = new KeywardEvent("id-2", "/keyward/repo-service", EventType.AUTH_FAILED,
+                Instant.parse("2026-03-01T10:00:00Z"), null,
+                EventData.forOrg("unknown").repo("caf\u00e9/\"quoted\"\n</script>\u2028").clientIp("::1")
+                        .outcome("failure").reason("unknown").build());
+
+        assertThat(EventCodec.toJson(used)).isEqualTo("{\"specversion\":\"1.0\",\"id\":\"0b6c8e8e-1f6a-4c1e-9d3e-6a1f2b3c4d5e\","
+                + "\"source\":\"/keyward/repo-service\",\"type\":\"token:used\",\"time\":\"2026-03-01T10:00:00.123456789Z\","
+                + "\"subject\":\"tok_9\",\"datacontenttype\":\"application/json\",\"data\":{\"org\":\"acme\",\"actor\":\"tok_9\","
+                + "\"key_prefix\":\"kw_prod_r_ab\",\"repo\":\"team/app\",\"operation\":\"git:read\",\"client_ip\":\"10.0.0.1\","
+                + "\"outcome\":\"success\",\"attributes\":{\"subject\":\"user-1\",\"form\":\"api_key\","
+                + "\"scopes\":{\"repos:team/*\":[\"git:read\",\"git:write\"]},\"expires_at\":\"2026-04-01T00:00:00Z\","
+                + "\"count\":3,\"ratio\":0.5,\"flag\":true}}}");
+        assertThat(EventCodec.toJson(failed)).isEqualTo("{\"specversion\":\"1.0\",\"id\":\"id-2\",\"source\":\"/keyward/repo-service\","
+                + "\"type\":\"auth:failed\",\"time\":\"2026-03-01T10:00:00Z\",\"datacontenttype\":\"application/json\","
+                + "\"data\":{\"org\":\"unknown\",\"repo\":\"caf\u00e9/\\\"quoted\\\"\\n</script>\u2028\",\"client_ip\":\"::1\","
+                + "\"outcome\":\"failure\",\"reason\":\"unknown\"}}");
+        for (KeywardEvent event : List.of(used, failed)) {
+            assertThat(EventCodec.toJsonBytes(event)).isEqualTo(EventCodec.toJson(event).getBytes(StandardCharsets.UTF_8));
+        }
+        // (used's attributes come back as their JSON types: 3 as an Integer, the Instant as text)
+        assertThat(EventCodec.fromJson(new String(EventCodec.toJsonBytes(failed), StandardCharsets.UTF_8))).isEqualTo(failed);
     }
 
     @Test

@@ -1,11 +1,19 @@
 package dev.keyward.verification;
 
-import dev.keyward.events.KeywardEvent;
-
 /** Where {@link VerificationEvents} hands events to (Kafka topic {@code keyward.events} in a service). */
 @FunctionalInterface
 public interface EventSink {
 
-    /** Publishes one event; may block (it runs on the events thread, never on a request). */
-    void publish(KeywardEvent event) throws Exception;
+    /**
+     * Hands one encoded event on. Runs on the events thread, never on a request, and may block.
+     * Throwing counts the event as failed; a sink that learns of a failure only later (an
+     * asynchronous send) reports it to {@code failures}, from whichever thread learns it.
+     */
+    void publish(EncodedEvent event, Failures failures) throws Exception;
+
+    /** Where a sink reports an event it could not deliver after {@link #publish} returned. */
+    @FunctionalInterface
+    interface Failures {
+        void failed(EncodedEvent event, Exception cause);
+    }
 }

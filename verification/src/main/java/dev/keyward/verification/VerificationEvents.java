@@ -4,19 +4,26 @@ import dev.keyward.events.EventData;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Emits {@code token:used} and {@code auth:failed} without ever blocking a request: events go into
- * a bounded buffer that one background thread drains into an {@link EventSink}. When the buffer is
- * full the event is dropped and counted ({@link #dropped()}) — a slow broker must not slow git.
- * No event holds a secret: only the key's display prefix.
+ * Emits {@code token:used} and {@code auth:failed} without ever blocking a request. The request
+ * thread builds the event and encodes it to its CloudEvents JSON (so that work is spread over all
+ * request threads); a bounded buffer holds the encoded events, and one background thread hands them
+ * to an {@link EventSink} in batches. When the buffer is full (the sink has been slower than the
+ * requests for longer than the buffer lasts, e.g. Kafka is unreachable) the event is dropped and
+ * counted ({@link #dropped()}): a slow broker must not slow git. No event holds a secret: only the
+ * key's display prefix.
  */
 public final class VerificationEvents implements AutoCloseable {
 
@@ -27,12 +34,24 @@ public final class VerificationEvents implements AutoCloseable {
     /** The org of an event about a credential whose org cannot be known (an unknown key). */
     public static final String UNKNOWN_ORG = "unknown";
 
+    private static final int BATCH = 512;
+    /*
+     * While events keep coming the events thread naps instead of waiting on the buffer: a waiting
+     * thread has to be woken by every offer, a system call on the request thread. After this many
+     * empty naps in a row it waits on the buffer again (an idle service then wakes a few times a second).
+     */
+    private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int NAPS_BEFORE_WAITING = 50;
+    private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final String source;
     private final EventSink sink;
     private final Clock clock;
-    private final BlockingQueue<KeywardEvent> buffer;
+    private final BlockingQueue<EncodedEvent> buffer;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong nextFailureLog = new AtomicLong(System.nanoTime());
+    private final EventSink.Failures failures = (event, cause) -> countFailure(event.type(), cause);
     private final Thread worker;
     private volatile boolean running = true;
 
@@ -59,7 +78,7 @@ public final class VerificationEvents implements AutoCloseable {
         EventData data = EventData.forOrg(principal.org()).actor(principal.tokenId()).keyPrefix(principal.keyPrefix())
                 .repo(repo).operation(operation).clientIp(clientIp).outcome(outcome)
                 .reason(reason == null ? null : reason.wireName())
-                .attributes(Map.of("subject", String.valueOf(principal.subject()), "form", principal.form().name().toLowerCase(java.util.Locale.ROOT)))
+                .attributes(Map.of("subject", String.valueOf(principal.subject()), "form", principal.form().name().toLowerCase(Locale.ROOT)))
                 .build();
         offer(KeywardEvent.of(source, EventType.TOKEN_USED, clock.instant(), principal.tokenId(), data));
     }
@@ -72,59 +91,94 @@ public final class VerificationEvents implements AutoCloseable {
         offer(KeywardEvent.of(source, EventType.AUTH_FAILED, clock.instant(), refusal.tokenId(), data));
     }
 
-    /** Queues an event; false (and counted) when the buffer is full. */
-    public boolean offer(KeywardEvent event) {
-        if (buffer.offer(event)) {
-            return true;
-        }
-        dropped.incrementAndGet();
-        return false;
-    }
-
     /** Events dropped because the buffer was full. */
     public long dropped() {
         return dropped.get();
     }
 
-    /** Events the sink refused (e.g. the broker was unreachable for longer than its timeout). */
+    /**
+     * Events that could not be encoded, or that the sink refused or later reported undelivered
+     * (e.g. the broker was unreachable for longer than the producer's timeouts).
+     */
     public long failed() {
         return failed.get();
     }
 
-    /** Events waiting for the sink. */
+    /** Events in the buffer, waiting for the sink. */
     public int pending() {
         return buffer.size();
-    }
-
-    private void drain() {
-        while (running || !buffer.isEmpty()) {
-            KeywardEvent event;
-            try {
-                event = buffer.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (event == null) {
-                continue;
-            }
-            try {
-                sink.publish(event);
-            } catch (Exception e) {
-                failed.incrementAndGet();
-                LOG.log(Level.WARNING, "cannot publish {0} event: {1}", new Object[] {event.type().wireName(), e.toString()});
-            }
-        }
     }
 
     /** Stops after handing what is buffered to the sink (waits up to 5 s). */
     @Override
     public void close() {
         running = false;
+        LockSupport.unpark(worker);
         try {
             worker.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void offer(KeywardEvent event) {
+        EncodedEvent encoded;
+        try {
+            encoded = EncodedEvent.of(event);
+        } catch (RuntimeException e) {
+            countFailure(event.type(), e);
+            return;
+        }
+        if (!buffer.offer(encoded)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private void drain() {
+        List<EncodedEvent> batch = new ArrayList<>(BATCH);
+        int emptyNaps = 0;
+        while (true) {
+            boolean stopping = !running; // read before draining, so what was offered before close() is still sent
+            if (buffer.drainTo(batch, BATCH) == 0) {
+                if (stopping) {
+                    return;
+                }
+                if (emptyNaps++ < NAPS_BEFORE_WAITING) {
+                    LockSupport.parkNanos(NAP_NANOS);
+                    continue;
+                }
+                EncodedEvent first;
+                try {
+                    first = buffer.poll(200, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+            }
+            emptyNaps = 0;
+            for (EncodedEvent event : batch) {
+                try {
+                    sink.publish(event, failures);
+                } catch (Exception e) {
+                    countFailure(event.type(), e);
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    /** Counts every failure; logs the first and then at most one per interval (an outage fails thousands). */
+    private void countFailure(EventType type, Exception cause) {
+        long total = failed.incrementAndGet();
+        long now = System.nanoTime();
+        long next = nextFailureLog.get();
+        if (now - next >= 0 && nextFailureLog.compareAndSet(next, now + FAILURE_LOG_INTERVAL_NANOS)) {
+            LOG.log(Level.WARNING, "cannot publish {0} event ({1} verification events failed so far): {2}",
+                    new Object[] {type.wireName(), total, cause.toString()});
         }
     }
 }

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -18,8 +17,9 @@ import org.junit.jupiter.api.Test;
 class RequestAuthorizerTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    private final List<KeywardEvent> published = new CopyOnWriteArrayList<>();
-    private final VerificationEvents events = new VerificationEvents("/keyward/test", published::add, 100, clock);
+    private final RecordingSink sink = new RecordingSink();
+    private final List<KeywardEvent> published = sink.published;
+    private final VerificationEvents events = new VerificationEvents("/keyward/test", sink, 100, clock);
     private final String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.REPO);
     private final RequestAuthorizer authorizer = new RequestAuthorizer(VerifierSettings.defaults().build(
             k -> CompletableFuture.completedFuture(k.equals(key)
@@ -87,7 +87,7 @@ class RequestAuthorizerTest {
     @Test
     void aFullBufferDropsInsteadOfBlocking() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        VerificationEvents slow = new VerificationEvents("/keyward/test", e -> release.await(10, TimeUnit.SECONDS), 2, clock);
+        VerificationEvents slow = new VerificationEvents("/keyward/test", (e, failures) -> release.await(10, TimeUnit.SECONDS), 2, clock);
         try {
             Verification.Refused r = Verification.refused(RefusalReason.UNKNOWN, "x");
             long start = System.nanoTime();

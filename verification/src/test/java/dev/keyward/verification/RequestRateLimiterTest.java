@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,8 +105,9 @@ class RequestRateLimiterTest {
 
     @Test
     void blockedAttemptsStillEmitAuthFailed() {
-        List<KeywardEvent> published = new CopyOnWriteArrayList<>();
-        VerificationEvents events = new VerificationEvents("/keyward/test", published::add, 100, clock);
+        RecordingSink sink = new RecordingSink();
+        List<KeywardEvent> published = sink.published;
+        VerificationEvents events = new VerificationEvents("/keyward/test", sink, 100, clock);
         RequestAuthorizer authorizer = new RequestAuthorizer(verifier, events);
         Access access = Access.repoOf("acme", Permission.GIT_READ, "team/app");
         for (int i = 0; i < 5; i++) {

@@ -120,7 +120,7 @@ public class VerificationBeans {
     @DefaultBean
     EventSink eventSink() {
         if (!eventsEnabled || kafkaBootstrapServers.isEmpty()) {
-            return event -> { };
+            return (event, failures) -> { };
         }
         return new KafkaEventSink(kafkaBootstrapServers.get(), applicationName + "-verification-events");
     }
