@@ -26,8 +26,15 @@ public final class BackendOutage {
             "io.vertx.sqlclient.ClosedConnectionException",
             "org.hibernate.exception.JDBCConnectionException",
             "io.netty.channel.unix.Errors$NativeIoException"); // e.g. "recvAddress(..) failed: Connection reset by peer"
-    /** Vert.x's shared "Connection was closed" and the pool's "Connection not open"/"Pool closed" (plain VertxExceptions). */
-    private static final Pattern VERTX_CONNECTION_GONE = Pattern.compile("Connection (was closed|not open).*|Pool closed");
+    /**
+     * Vert.x's shared "Connection was closed", the pool's "Connection not open"/"Pool closed", and the
+     * SQL client's "Connection is not active now, current status: CLOSED" (a command sent on a
+     * connection the server just cut); plain VertxExceptions or stackless throwables, told by message.
+     */
+    private static final Pattern VERTX_CONNECTION_GONE = Pattern.compile(
+            "Connection (was closed|not open|is not active now).*|Pool closed", Pattern.DOTALL);
+    private static final Set<String> VERTX_MESSAGE_ONLY = Set.of(
+            "io.vertx.core.VertxException", "io.vertx.core.impl.NoStackTraceThrowable");
 
     private BackendOutage() {
     }
@@ -46,7 +53,7 @@ public final class BackendOutage {
                 || CONNECTION_LOST.contains(t.getClass().getName())) {
             return true;
         }
-        if ("io.vertx.core.VertxException".equals(t.getClass().getName()) && t.getMessage() != null
+        if (VERTX_MESSAGE_ONLY.contains(t.getClass().getName()) && t.getMessage() != null
                 && VERTX_CONNECTION_GONE.matcher(t.getMessage()).matches()) {
             return true;
         }

@@ -25,6 +25,10 @@ class BackendOutageTest {
         assertThat(BackendOutage.isOutage(new IllegalStateException(new java.nio.channels.ClosedChannelException()))).isTrue();
         assertThat(BackendOutage.isOutage(new RuntimeException(io.vertx.core.net.impl.ConnectionBase.CLOSED_EXCEPTION))).isTrue();
         assertThat(BackendOutage.isOutage(new io.vertx.core.VertxException("Connection not open CLOSED"))).isTrue();
+        // what the SQL client answers for a command on a connection PostgreSQL just cut (seen in a restart test)
+        assertThat(BackendOutage.isOutage(new RuntimeException(new io.vertx.core.impl.NoStackTraceThrowable(
+                "Connection is not active now, current status: CLOSED")))).isTrue();
+        assertThat(BackendOutage.isOutage(new io.vertx.core.impl.NoStackTraceThrowable("Timeout"))).isFalse();
         assertThat(BackendOutage.isOutage(new io.vertx.core.VertxException("Invalid HTTP method"))).isFalse();
         assertThat(BackendOutage.isOutage(new java.io.IOException("No space left on device"))).isFalse();
     }
