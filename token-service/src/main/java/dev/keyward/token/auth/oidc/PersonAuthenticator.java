@@ -11,7 +11,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -21,8 +21,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * is verified by quarkus-oidc (lazily: {@code quarkus.http.auth.proactive=false}, so Keyward keys
  * never reach it) and turned into a {@link Caller} with {@link PersonGrants}. Everything else is
  * left to the Keyward verifier.
+ * <p>
+ * Application-scoped, so its settings are read once: the request and the identity are the
+ * container's request-scoped proxies, resolved on each call.
  */
-@RequestScoped
+@ApplicationScoped
 public class PersonAuthenticator {
 
     private final HttpServerRequest request;
