@@ -34,6 +34,7 @@ public class CurrentPrincipal {
     private final TokenVerifier verifier;
     private final RequestAuthorizer authorizer;
     private CompletionStage<Verification> verification;
+    private String clientIp;
 
     public CurrentPrincipal(HttpServerRequest request, TokenVerifier verifier, RequestAuthorizer authorizer) {
         this.request = request;
@@ -69,10 +70,17 @@ public class CurrentPrincipal {
         });
     }
 
-    /** The caller's address as the server sees it (honours forwarded headers when Quarkus is told to). */
+    /**
+     * The caller's address as the server sees it (honours forwarded headers when Quarkus is told to);
+     * worked out once per request, since each call goes through the request proxy and the forwarded-header parser.
+     */
     public String clientIp() {
-        SocketAddress remote = request.remoteAddress();
-        return remote == null ? null : remote.hostAddress();
+        if (clientIp == null) {
+            SocketAddress remote = request.remoteAddress();
+            String host = remote == null ? null : remote.hostAddress();
+            clientIp = host == null ? "" : host;
+        }
+        return clientIp.isEmpty() ? null : clientIp;
     }
 
     private Uni<VerifiedPrincipal> decide(Access access) {
