@@ -9,8 +9,8 @@ import dev.keyward.token.domain.PageCursor;
 import dev.keyward.token.domain.TokenRules;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.outbox.OutboxRelay;
-import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.LiveTokenCounts;
+import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.OrgRepository;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
@@ -59,8 +59,8 @@ public class TokenService {
     private final long maxGraceSeconds;
     private final Clock clock;
 
-    public TokenService(TokenRepository tokens, OrgRepository orgs, LiveTokenCounts counts, EventOutbox outbox, KeyHasher hasher,
-                        OutboxRelay relay,
+    public TokenService(TokenRepository tokens, OrgRepository orgs, LiveTokenCounts counts, EventOutbox outbox,
+                        KeyHasher hasher, OutboxRelay relay,
                         @ConfigProperty(name = "keyward.rotation.default-grace-seconds", defaultValue = "0") long defaultGraceSeconds,
                         @ConfigProperty(name = "keyward.rotation.max-grace-seconds", defaultValue = "604800") long maxGraceSeconds,
                         Clock clock) {
