@@ -27,13 +27,19 @@ class LimitsTests {
     @Inject
     TestOrgs orgs;
 
-    @Test
-    void aCreatorHasAtMostTwelveActiveTokens() {
-        TestOrgs.Org org = orgs.create();
+    /** Twelve tokens from the org's admin key: its creator's default limit, reached. */
+    private static List<String> issueTwelve(TestOrgs.Org org) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             ids.add((String) TestOrgs.issue(org.adminKey(), "t" + i, "repo", SCOPES).get("id"));
         }
+        return ids;
+    }
+
+    @Test
+    void aCreatorHasAtMostTwelveActiveTokens() {
+        TestOrgs.Org org = orgs.create();
+        List<String> ids = issueTwelve(org);
         TestOrgs.create(org.adminKey(), TestOrgs.body("t13", "repo", SCOPES)).then().statusCode(409)
                 .body("error", equalTo("user_token_limit"))
                 .body("message", containsString("limit 12"));
@@ -59,10 +65,7 @@ class LimitsTests {
     @Test
     void aTokenPastItsExpiryFreesItsSlotBeforeTheExpiryJobMarksIt() {
         TestOrgs.Org org = orgs.create();
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            ids.add((String) TestOrgs.issue(org.adminKey(), "t" + i, "repo", SCOPES).get("id"));
-        }
+        List<String> ids = issueTwelve(org);
         // Past its expiry but not marked yet: still counted live, no longer active.
         orgs.sql("update tokens set expires_at = now() - interval '1 second' where id = ?", ids.get(0));
         TestOrgs.create(org.adminKey(), TestOrgs.body("t13", "repo", SCOPES)).then().statusCode(201);

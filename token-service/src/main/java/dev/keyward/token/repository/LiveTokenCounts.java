@@ -41,13 +41,13 @@ public class LiveTokenCounts implements PanacheRepositoryBase<CreatorLiveTokensE
         });
     }
 
-    /** Counts one live token less (it was just revoked): locks the org row first, as a create does. */
-    public Uni<Void> ended(String org, String creator) {
-        return getSession().flatMap(s -> s.find(OrgEntity.class, org, LockModeType.PESSIMISTIC_WRITE))
-                .flatMap(locked -> {
-                    locked.liveTokens--;
-                    return findById(new CreatorLiveTokensEntity.Key(org, creator), LockModeType.PESSIMISTIC_WRITE);
-                })
+    /**
+     * Counts one live token less (it was just revoked). {@code org} must be locked in the current
+     * transaction, as for {@link #added}: org row first, then the creator's.
+     */
+    public Uni<Void> ended(OrgEntity org, String creator) {
+        org.liveTokens--;
+        return findById(new CreatorLiveTokensEntity.Key(org.id, creator), LockModeType.PESSIMISTIC_WRITE)
                 .invoke(row -> {
                     if (row != null) {
                         row.live--;

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -116,21 +117,27 @@ public class TokenService {
      * exact count.
      */
     private Uni<Void> checkLimits(OrgEntity org, String userId, OrgPolicy policy, Instant now) {
-        Uni<Void> orgRoom = org.liveTokens < policy.maxActivePerOrg() ? Uni.createFrom().voidItem()
-                : tokens.countActiveInOrg(org.id, now).invoke(orgCount -> {
-                    if (orgCount >= policy.maxActivePerOrg()) {
-                        throw ApiException.conflict("org_token_limit", "the org already has " + orgCount
-                                + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first");
-                    }
-                }).replaceWithVoid();
-        return orgRoom.flatMap(ok -> counts.added(org, userId)).flatMap(liveBefore ->
-                liveBefore < policy.maxActivePerUser() ? Uni.createFrom().voidItem()
-                        : tokens.countActiveByCreator(org.id, userId, now).invoke(userCount -> {
-                            if (userCount >= policy.maxActivePerUser()) {
-                                throw ApiException.conflict("user_token_limit", "this creator already has " + userCount
-                                        + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first");
-                            }
-                        }).replaceWithVoid());
+        return belowLimit(org.liveTokens, policy.maxActivePerOrg(), () -> tokens.countActiveInOrg(org.id, now),
+                count -> ApiException.conflict("org_token_limit", "the org already has " + count
+                        + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first"))
+                .chain(() -> counts.added(org, userId))
+                .chain(liveBefore -> belowLimit(liveBefore, policy.maxActivePerUser(),
+                        () -> tokens.countActiveByCreator(org.id, userId, now),
+                        count -> ApiException.conflict("user_token_limit", "this creator already has " + count
+                                + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first")));
+    }
+
+    /** Passes when {@code live} is under {@code limit}, else when the exact count of active tokens is; refuses otherwise. */
+    private static Uni<Void> belowLimit(long live, int limit, Supplier<Uni<Long>> exactCount,
+                                        LongFunction<ApiException> refusal) {
+        if (live < limit) {
+            return Uni.createFrom().voidItem();
+        }
+        return exactCount.get().invoke(count -> {
+            if (count >= limit) {
+                throw refusal.apply(count);
+            }
+        }).replaceWithVoid();
     }
 
     private Uni<IssuedToken> issue(String org, String name, TokenKind kind, ApiKeyFormat.Environment environment,
@@ -204,7 +211,9 @@ public class TokenService {
             }
             boolean wasLive = token.expiredAt == null;
             token.revokedAt = now;
-            Uni<Void> counted = wasLive ? counts.ended(token.orgId, token.createdByUserId) : Uni.createFrom().voidItem();
+            Uni<Void> counted = wasLive
+                    ? orgs.lockById(token.orgId).flatMap(org -> counts.ended(org, token.createdByUserId))
+                    : Uni.createFrom().voidItem();
             return counted.chain(() -> outbox.append(TokenEvents.revoked(caller, token, now))).replaceWith(token);
         }));
     }

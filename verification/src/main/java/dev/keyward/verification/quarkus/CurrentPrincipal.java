@@ -35,6 +35,7 @@ public class CurrentPrincipal {
     private final RequestAuthorizer authorizer;
     private CompletionStage<Verification> verification;
     private String clientIp;
+    private boolean clientIpKnown;
 
     public CurrentPrincipal(HttpServerRequest request, TokenVerifier verifier, RequestAuthorizer authorizer) {
         this.request = request;
@@ -75,12 +76,12 @@ public class CurrentPrincipal {
      * worked out once per request, since each call goes through the request proxy and the forwarded-header parser.
      */
     public String clientIp() {
-        if (clientIp == null) {
+        if (!clientIpKnown) {
             SocketAddress remote = request.remoteAddress();
-            String host = remote == null ? null : remote.hostAddress();
-            clientIp = host == null ? "" : host;
+            clientIp = remote == null ? null : remote.hostAddress();
+            clientIpKnown = true;
         }
-        return clientIp.isEmpty() ? null : clientIp;
+        return clientIp;
     }
 
     private Uni<VerifiedPrincipal> decide(Access access) {
