@@ -51,10 +51,15 @@ class OidcAuditTests extends AuditTestBase {
             events.publish(EventPublisher.event("demo", EventType.TOKEN_CREATED, now, demoToken, "someone", null));
             events.publish(EventPublisher.event("other", EventType.TOKEN_CREATED, now, otherToken, "someone", null));
         }
+        // Each org's events travel on their own partition, so wait for both orgs' events
         String alice = passwordToken("alice");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                as(alice).get("/v1/audit/events?page_size=500").then().statusCode(200)
-                        .body("events.subject", hasItem(demoToken)));
+        String mallory = passwordToken("mallory");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            as(alice).get("/v1/audit/events?page_size=500").then().statusCode(200)
+                    .body("events.subject", hasItem(demoToken));
+            as(mallory).get("/v1/audit/events?page_size=500").then().statusCode(200)
+                    .body("events.subject", hasItem(otherToken));
+        });
     }
 
     @Test
