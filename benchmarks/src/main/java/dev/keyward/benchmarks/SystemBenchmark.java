@@ -60,7 +60,7 @@ public final class SystemBenchmark {
     private final int creations = Integer.getInteger("bench.creations", 5000);
     private final int creationClients = Integer.getInteger("bench.creation-clients", 16);
     private final int revocations = Integer.getInteger("bench.revocations", 50);
-    private final int creationWarmup = Integer.getInteger("bench.creation-warmup", 500);
+    private final int creationWarmup = Integer.getInteger("bench.creation-warmup", 5000);
     /** {@code creation}: only token creation, the introspection cold miss and revocation (no wrk read rounds). */
     private final String only = System.getProperty("bench.only", "");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -227,10 +227,10 @@ public final class SystemBenchmark {
     // ---- token creation ----
 
     private List<String[]> createTokens() throws InterruptedException {
-        log("Token creation: warming up with " + creationWarmup + " creates ...");
-        for (int i = 0; i < creationWarmup; i++) {
-            createReadToken("warm-" + i); // JIT and connection pool
-        }
+        // With a few hundred creates the JIT was still compiling a third of a core's worth a minute
+        // later; the measured runs should see the steady state, so warm up at full concurrency.
+        log("Token creation: warming up with " + creationWarmup + " creates from " + creationClients + " clients ...");
+        createTokens("warm", creationWarmup, creationClients);
         // One client first: if 16 clients are not much faster, creations are serialized somewhere.
         int single = Math.max(1, creations / 20);
         log("Token creation: " + single + " tokens from 1 client, then " + creations + " from " + creationClients + " clients ...");
@@ -240,6 +240,11 @@ public final class SystemBenchmark {
     }
 
     private List<String[]> createTokens(int count, int clients) throws InterruptedException {
+        return createTokens(null, count, clients);
+    }
+
+    /** Creates {@code count} tokens from {@code clients} threads; a warm-up ({@code warmup} names it) adds no row. */
+    private List<String[]> createTokens(String warmup, int count, int clients) throws InterruptedException {
         ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
@@ -253,7 +258,7 @@ public final class SystemBenchmark {
                     while ((i = next.getAndIncrement()) < count) {
                         long t0 = System.nanoTime();
                         try {
-                            JsonNode t = createReadToken("bench-" + clients + "-" + i);
+                            JsonNode t = createReadToken((warmup == null ? "bench" : warmup) + "-" + clients + "-" + i);
                             latencies.add(System.nanoTime() - t0);
                             created.add(new String[] {t.path("id").asText(), t.path("token").asText()});
                         } catch (RuntimeException e) {
@@ -266,6 +271,9 @@ public final class SystemBenchmark {
             }, "bench-create-" + c).start();
         }
         done.await();
+        if (warmup != null) {
+            return List.of();
+        }
         double elapsed = (System.nanoTime() - start) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);

@@ -16,6 +16,9 @@ import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Authenticates callers of the control-plane API through the shared verification module's
@@ -26,12 +29,20 @@ import jakarta.enterprise.context.ApplicationScoped;
  * <p>
  * Refusals: 401 for missing or invalid credentials and 403 for a CIDR outside the allowlist (from
  * the verifier); 403 for repo tokens, customer-signed JWTs and missing permissions.
+ * <p>
+ * What a token row adds never changes after the token is issued (rotation changes only its key),
+ * so it is read once per token and then kept in memory: the verifier has already refused a revoked
+ * or expired token before the facts are looked up.
  */
 @ApplicationScoped
 public class ControlPlaneAuthenticator {
 
+    /** Tokens whose facts are kept; past this the memory starts over (it is only a saving). */
+    static final int MAX_REMEMBERED = 10_000;
+
     private final TokenRepository tokens;
     private final PersonAuthenticator people;
+    private final Map<String, KeyFacts> remembered = new ConcurrentHashMap<>();
 
     public ControlPlaneAuthenticator(TokenRepository tokens, PersonAuthenticator people) {
         this.tokens = tokens;
@@ -59,17 +70,42 @@ public class ControlPlaneAuthenticator {
             }
             // Deciding through the verifier also emits token:used (or a denial) for the audit trail.
             return permission == null ? Uni.createFrom().item(verified) : principal.require(permission);
-        }).flatMap(verified -> Panache.withSession(() -> tokens.findById(verified.tokenId()))
-                .map(token -> toCaller(verified, token, principal.clientIp())));
+        }).flatMap(verified -> factsOf(verified).map(facts -> facts.caller(verified, principal.clientIp())));
     }
 
-    private static Caller toCaller(VerifiedPrincipal verified, TokenEntity token, String clientIp) {
-        if (token == null || !token.orgId.equals(verified.org())) {
-            throw ApiException.unauthorized("the token is unknown");
+    private Uni<KeyFacts> factsOf(VerifiedPrincipal verified) {
+        KeyFacts known = remembered.get(verified.tokenId());
+        if (known != null && known.org().equals(verified.org())) {
+            return Uni.createFrom().item(known);
         }
-        String userId = CreatedBy.PERSON.equals(token.createdByType) ? token.createdByUserId : token.id;
-        return new Caller(token.id, token.orgId, verified.keyPrefix(), token.name, verified.kind(),
-                ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
-                Scopes.parse(JsonColumns.scopes(token.scopes)), userId, clientIp, JsonColumns.strings(token.allowedCidrs));
+        return Panache.withSession(() -> tokens.findById(verified.tokenId())).map(token -> {
+            if (token == null || !token.orgId.equals(verified.org())) {
+                throw ApiException.unauthorized("the token is unknown");
+            }
+            KeyFacts facts = KeyFacts.of(token);
+            if (remembered.size() >= MAX_REMEMBERED) {
+                remembered.clear();
+            }
+            remembered.put(token.id, facts);
+            return facts;
+        });
+    }
+
+    /** What the control plane needs of a presenting token beyond what the verifier decided. */
+    private record KeyFacts(String tokenId, String org, String name, ApiKeyFormat.Environment environment,
+                            Scopes scopes, String userId, List<String> allowedCidrs) {
+
+        static KeyFacts of(TokenEntity token) {
+            String userId = CreatedBy.PERSON.equals(token.createdByType) ? token.createdByUserId : token.id;
+            return new KeyFacts(token.id, token.orgId, token.name,
+                    ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
+                    Scopes.parse(JsonColumns.scopes(token.scopes)), userId,
+                    List.copyOf(JsonColumns.strings(token.allowedCidrs)));
+        }
+
+        Caller caller(VerifiedPrincipal verified, String clientIp) {
+            return new Caller(tokenId, org, verified.keyPrefix(), name, verified.kind(), environment, scopes,
+                    userId, clientIp, allowedCidrs);
+        }
     }
 }
