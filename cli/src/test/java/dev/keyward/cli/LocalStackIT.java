@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.testsupport.LocalStack;
 import dev.keyward.verification.ApiKeyFormat;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +37,8 @@ class LocalStackIT {
     static LocalStack stack;
     static String adminToken;
     static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void startStack() throws IOException {
@@ -98,11 +104,11 @@ class LocalStackIT {
         assertThat(cloned.exit()).as(cloned.out()).isZero();
         assertThat(clone.resolve(".git")).isDirectory();
         assertThat(git(clone, "push", "origin", "HEAD:refs/heads/main").exit()).as("git:read only").isNotZero();
+        assertThat(repoStatus(secret, "people/app")).isEqualTo(200);
 
         CliProcess.Result revoke = person("alice").run("token", "revoke", tokenId);
         assertThat(revoke.exit()).as(revoke.toString()).isZero();
-        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-                assertThat(git(work, "ls-remote", gitUrl(secret, "people/app")).exit()).isNotZero());
+        awaitRefused(secret, "people/app");
 
         Path file = work.resolve("exports/alice.ndjson");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -158,12 +164,12 @@ class LocalStackIT {
         CliProcess.Result show = admin().run("token", "show", tokenId);
         assertThat(show.exit()).as(show.toString()).isZero();
         assertThat(show.out()).contains("cli-ci").contains("active").contains(ApiKeyFormat.prefixOf(secret));
+        assertThat(repoStatus(secret, "team/hello")).isEqualTo(200);
 
         CliProcess.Result revoke = admin().run("token", "revoke", tokenId);
         assertThat(revoke.exit()).as(revoke.toString()).isZero();
         assertThat(revoke.err()).contains("Revoked " + tokenId);
-        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-                assertThat(git(work, "ls-remote", gitUrl(secret, "team/hello")).exit()).isNotZero());
+        awaitRefused(secret, "team/hello");
         assertThat(admin().run("token", "show", tokenId).out()).contains("revoked");
         assertThat(ids(JSON.readTree(admin().run("--json", "token", "list").out()))).doesNotContain(tokenId);
         assertThat(ids(JSON.readTree(admin().run("--json", "token", "list", "--all").out()))).contains(tokenId);
@@ -242,11 +248,14 @@ class LocalStackIT {
 
     @Test
     void healthShowsEveryServiceReadyAndTheOrgsAuthHealth() {
-        CliProcess.Result health = admin().run("health");
-        assertThat(health.exit()).as(health.toString()).isZero();
-        assertThat(health.out()).contains("token-service").contains("repo-service").contains("audit-service")
-                .contains("Failed-authentication health of org demo");
-        assertThat(health.out().lines().filter(l -> l.endsWith("UP")).count()).isEqualTo(3);
+        // Each service's readiness (database, broker) is probed live: on a loaded machine a check may lag.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            CliProcess.Result health = admin().run("health");
+            assertThat(health.exit()).as(health.toString()).isZero();
+            assertThat(health.out()).contains("token-service").contains("repo-service").contains("audit-service")
+                    .contains("Failed-authentication health of org demo");
+            assertThat(health.out().lines().filter(l -> l.endsWith("UP")).count()).isEqualTo(3);
+        });
 
         CliProcess.Result noCredentials = cli(null).run("health");
         assertThat(noCredentials.exit()).isZero();
@@ -261,6 +270,28 @@ class LocalStackIT {
         List<String> ids = new ArrayList<>();
         array.forEach(t -> ids.add(t.path("id").asText()));
         return ids;
+    }
+
+    /**
+     * Waits until repo-service refuses the revoked {@code secret}, polled over its HTTP API (the same
+     * verifier as git: a git process per poll would time process start-up on a busy machine), then
+     * checks that git is refused too.
+     */
+    private static void awaitRefused(String secret, String repo) throws IOException, InterruptedException {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(repoStatus(secret, repo)).isEqualTo(401));
+        assertThat(git(work, "ls-remote", gitUrl(secret, repo)).exit()).as("git is refused too").isNotZero();
+    }
+
+    /** Status of repo-service's {@code GET /v1/repos/{repo}} with {@code token} as bearer; -1 when it does not answer. */
+    private static int repoStatus(String token, String repo) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.repoServiceUrl() + "/v1/repos/" + repo))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private static String gitUrl(String token, String repo) {

@@ -68,10 +68,11 @@ class EndToEndTests {
         assertThat(outside.output()).contains("403");
 
         system.revoke(adminToken, created.getString("id"));
-        // Timed over HTTP through repo-service's verifier (a git process per poll would time process
-        // start-up on a busy machine); git itself is refused right after.
+        // Polled over HTTP through repo-service's verifier (a git process per poll would time process
+        // start-up on a busy machine); git itself is refused right after. Room for a loaded machine:
+        // the 1 s target is a percentile, measured by MixedLoadTests and the benchmark.
         String repo = system.stack().repoServiceUrl() + "/v1/repos/team/hello";
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
                 assertThat(SystemStack.get(repo, token).status()).isEqualTo(401));
         assertThat(system.git(work, "ls-remote", system.gitUrl(token, "team/hello")).exitCode()).isNotZero();
 

@@ -27,18 +27,24 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A bounded run of mixed traffic on loopback: each worker, over and over, creates a token, verifies
  * it through repo-service's API, clones with it, revokes it and waits for repo-service to refuse it.
- * Every answer must be the expected one and every revoked key refused within 1 s; the throughput
- * and latencies are printed and written to {@code target/load-report.md} (docs/reliability.md keeps
- * the measured numbers). {@code -Dkeyward.load.seconds} and {@code -Dkeyward.load.workers} size it.
+ * Every answer must be the expected one, and revoked keys refused within 1 s at p95 (none later
+ * than 5 s; a run has only about a hundred revocations, so its p99 would be its slowest one, and
+ * the benchmark keeps the p99 figure); the throughput and latencies are printed and written to {@code target/load-report.md}
+ * (docs/reliability.md keeps the measured numbers). {@code -Dkeyward.load.seconds} and
+ * {@code -Dkeyward.load.workers} size it.
  */
 class MixedLoadTests {
 
     private static final Duration RUN = Duration.ofSeconds(Long.getLong("keyward.load.seconds", 30));
     private static final int WORKERS = Integer.getInteger("keyward.load.workers", 4);
     private static final int VERIFICATIONS_PER_TOKEN = 5;
-    private static final Duration REVOCATION_BOUND = Duration.ofSeconds(1);
+    /** The target, as a p95 over the run (the benchmark measures the p99 over more)... */
+    private static final Duration REVOCATION_P95 = Duration.ofSeconds(1);
+    /** ...and the hard limit on a single revocation: beyond it the run has an error. */
+    private static final Duration REVOCATION_BOUND = Duration.ofSeconds(5);
     private static final String REPOS = "load";
     private static final String REPO = REPOS + "/r";
+    private static final String REFUSED = "revoked→refused";
 
     private final SystemStack system = SystemStack.shared();
     private final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
@@ -79,9 +85,11 @@ class MixedLoadTests {
         Files.writeString(Path.of("target", "load-report.md"), report);
         assertThat(errors).as("errors of the run").isEmpty();
         assertThat(latencies.get("create")).as("tokens created").hasSizeGreaterThan(WORKERS);
+        List<Long> refused = latencies.get(REFUSED).stream().sorted().toList();
+        assertThat(ms(refused, 0.95)).as("revoked→refused p95 ms").isLessThan(REVOCATION_P95.toMillis());
     }
 
-    /** One token's life: create, verify, clone, revoke, refused within 1 s. */
+    /** One token's life: create, verify, clone, revoke, refused (timed). */
     private void iteration(String creator, Path clone) throws IOException, InterruptedException {
         long t = System.nanoTime();
         SystemStack.HttpAnswer created = system.createReadToken(creator, "load", REPOS + "/*");
@@ -111,7 +119,7 @@ class MixedLoadTests {
         try {
             await().atMost(REVOCATION_BOUND).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
                     .until(() -> SystemStack.get(repoUrl, token).status() == 401);
-            record("revoked→refused", revokedAt);
+            record(REFUSED, revokedAt);
         } catch (ConditionTimeoutException e) {
             errors.add("a revoked token was not refused within " + REVOCATION_BOUND.toMillis() + " ms");
         }

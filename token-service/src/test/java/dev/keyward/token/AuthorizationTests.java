@@ -129,7 +129,7 @@ class AuthorizationTests {
                     .then().statusCode(403)
                     .body("error", equalTo("scope_escalation"))
                     .body("excess", hasItems("repos:team/app=git:write", "repos:other=git:read"));
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(tap.ofOrg(org.id()))
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(tap.ofOrg(org.id()))
                     .anySatisfy(r -> {
                         assertThat(r.event().type()).isEqualTo(EventType.SCOPE_ESCALATED);
                         assertThat(r.event().data().actor()).isEqualTo(limited.get("id"));
@@ -166,7 +166,7 @@ class AuthorizationTests {
                         .body("error", equalTo("cidr_escalation"))
                         .body("excess", hasItems(CidrBlock.parse(wider).canonical()));
             }
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(tap.ofOrg(org.id()))
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(tap.ofOrg(org.id()))
                     .anySatisfy(r -> {
                         assertThat(r.event().type()).isEqualTo(EventType.SCOPE_ESCALATED);
                         assertThat(r.event().data().reason()).isEqualTo("cidr_escalation");
@@ -191,7 +191,7 @@ class AuthorizationTests {
         try (EventTap tap = new EventTap()) {
             given().header("x-api-key", narrow).post("/v1/tokens/" + adminId + "/rotate").then().statusCode(403)
                     .body("error", equalTo("scope_escalation"));
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(tap.about(adminId))
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(tap.about(adminId))
                     .anySatisfy(r -> {
                         assertThat(r.event().type()).isEqualTo(EventType.SCOPE_ESCALATED);
                         assertThat(r.event().data().operation()).isEqualTo("token:rotate");

@@ -5,8 +5,10 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.testsupport.SharedInfrastructure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,6 +63,15 @@ public final class EventTap implements AutoCloseable {
     /** Every record about token {@code subject}. */
     public List<Received> about(String subject) {
         return received.stream().filter(r -> subject.equals(r.event().subject())).toList();
+    }
+
+    /**
+     * Every event about token {@code subject} once, in the order first read: the outbox publishes at
+     * least once, so a send that timed out may be published again with the same event id.
+     */
+    public List<Received> onceAbout(String subject) {
+        Set<String> seen = new HashSet<>();
+        return about(subject).stream().filter(r -> seen.add(r.event().id())).toList();
     }
 
     /** Every record of {@code org}. */

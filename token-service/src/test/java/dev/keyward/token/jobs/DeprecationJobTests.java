@@ -133,9 +133,9 @@ class DeprecationJobTests {
             assertThat(hook.requests()).hasSize(4);
 
             // The event: once per token, on Kafka, prefix only.
-            await().atMost(Duration.ofSeconds(10)).until(() -> orgs.count(
+            await().atMost(Duration.ofSeconds(30)).until(() -> orgs.count(
                     "select count(*) from event_outbox where sent_at is null and org_id = ?", org.id()) == 0);
-            await().atMost(Duration.ofSeconds(10)).until(() -> expiring(tap, soonId).size() == 1
+            await().atMost(Duration.ofSeconds(30)).until(() -> expiring(tap, soonId).size() == 1
                     && expiring(tap, ownedId).size() == 1);
             EventTap.Received event = expiring(tap, soonId).get(0);
             assertThat(event.event().data().keyPrefix()).isEqualTo(soon.get("key_prefix"));
@@ -150,7 +150,7 @@ class DeprecationJobTests {
             deliverAllQueued(org.id());
             assertThat(mailsTo(contact)).hasSize(2);
             assertThat(mailsTo(contact).get(1).getSubject()).contains((String) later.get("key_prefix"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> expiring(tap, laterId).size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> expiring(tap, laterId).size() == 1);
             assertThat(expiring(tap, soonId)).hasSize(1);
         }
     }

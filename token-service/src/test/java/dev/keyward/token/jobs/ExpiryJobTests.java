@@ -79,7 +79,7 @@ class ExpiryJobTests {
             assertThat(listedIds(org.adminKey(), "active")).doesNotContain(due).contains(later);
             assertThat(listedIds(org.adminKey(), "all")).contains(due, later);
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> tap.about(due).stream()
+            await().atMost(Duration.ofSeconds(30)).until(() -> tap.about(due).stream()
                     .anyMatch(r -> r.event().type() == EventType.TOKEN_EXPIRED));
             await().atMost(Duration.ofSeconds(10)).until(() -> orgs.count(
                     "select count(*) from event_outbox where sent_at is null and org_id = ?", org.id()) == 0);
