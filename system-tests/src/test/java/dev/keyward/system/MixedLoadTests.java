@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Timeout;
  * it through repo-service's API, clones with it, revokes it and waits for repo-service to refuse it.
  * Every answer must be the expected one, and revoked keys refused within 1 s at p95 (none later
  * than 5 s; a run has only about a hundred revocations, so its p99 would be its slowest one, and
- * the benchmark keeps the p99 figure); the throughput and latencies are printed and written to {@code target/load-report.md}
- * (docs/reliability.md keeps the measured numbers). {@code -Dkeyward.load.seconds} and
- * {@code -Dkeyward.load.workers} size it.
+ * the benchmark keeps the p99 figure); the throughput and latencies are printed and written to
+ * {@code target/load-report.md} (docs/reliability.md keeps the measured numbers).
+ * {@code -Dkeyward.load.seconds} and {@code -Dkeyward.load.workers} size it.
  */
 class MixedLoadTests {
 

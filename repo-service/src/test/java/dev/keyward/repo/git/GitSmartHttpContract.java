@@ -44,7 +44,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Real {@code git} clone/fetch/push against repo-service, with tokens from a {@link TokenAuthority}:
  * the real token-service process ({@link GitSmartHttpTests}) or the in-JVM stand-in
- * ({@link GitSmartHttpInJvmTests}). Events are read back from the real Kafka broker.
+ * ({@link GitSmartHttpTests}). Events are read back from the real Kafka broker.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class GitSmartHttpContract {
