@@ -14,16 +14,6 @@ public class OrgRepository implements PanacheRepositoryBase<OrgEntity, String> {
     }
 
     /**
-     * Writes what the session holds so far, then locks {@code org}'s row until the transaction
-     * ends and reloads it: for a transaction that does its own writes first and takes the lock
-     * last, so the lock is held as briefly as possible.
-     */
-    public Uni<OrgEntity> flushAndLock(OrgEntity org) {
-        return getSession().flatMap(s -> s.flush().chain(() -> s.refresh(org, LockModeType.PESSIMISTIC_WRITE)))
-                .replaceWith(org);
-    }
-
-    /**
      * Creates an org with the default policy unless it exists. Concurrent callers block on the
      * primary key until the first commits, so exactly one of them sees {@code true}.
      */

@@ -95,10 +95,7 @@ public class TokenService {
         }
         Instant now = now();
         CreatedBy creator = caller.asCreator();
-        // The org's lock serialises its creates, so the token and its event are written first and
-        // the lock is taken last, for the limit check, the counters and the commit only. A refused
-        // create rolls the writes back with it.
-        return committed(() -> orgs.findById(caller.org()).flatMap(org -> {
+        return committed(() -> orgs.lockById(caller.org()).flatMap(org -> {
             if (org == null) {
                 throw ApiException.notFound("org not found");
             }
@@ -107,33 +104,27 @@ public class TokenService {
             // A caller behind an address fence hands it on: its tokens never reach further than it.
             List<String> effectiveCidrs = cidrs != null ? cidrs
                     : !caller.allowedCidrs().isEmpty() ? caller.allowedCidrs() : policy.defaultCidrs();
-            return issue(org.id, name, kind, environment, scopes, effectiveCidrs, expiry.orElse(null), creator,
-                    caller, now)
-                    .call(() -> orgs.flushAndLock(org).chain(locked -> checkLimits(locked, creator.userId(), now)));
+            return checkLimits(org, creator.userId(), policy, now)
+                    .flatMap(ok -> issue(org.id, name, kind, environment, scopes, effectiveCidrs,
+                            expiry.orElse(null), creator, caller, now));
         }));
     }
 
     /**
      * Refuses the create when the org or the creator has reached its limit, else counts the new
-     * token in; the org row is locked and the new token already written. The live counters answer
-     * nearly every call; only a counter at a limit (it may still hold tokens past their expiry
-     * that the job has not marked) costs an exact count.
+     * token in; the org row is locked. The live counters answer nearly every call; only a counter
+     * at a limit (it may still hold tokens past their expiry that the job has not marked) costs an
+     * exact count.
      */
-    private Uni<Void> checkLimits(OrgEntity org, String userId, Instant now) {
-        OrgPolicy policy = policyOf(org);
-        return belowLimit(org.liveTokens, policy.maxActivePerOrg(), () -> othersActive(tokens.countActiveInOrg(org.id, now)),
+    private Uni<Void> checkLimits(OrgEntity org, String userId, OrgPolicy policy, Instant now) {
+        return belowLimit(org.liveTokens, policy.maxActivePerOrg(), () -> tokens.countActiveInOrg(org.id, now),
                 count -> ApiException.conflict("org_token_limit", "the org already has " + count
                         + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first"))
                 .chain(() -> counts.added(org, userId))
                 .chain(liveBefore -> belowLimit(liveBefore, policy.maxActivePerUser(),
-                        () -> othersActive(tokens.countActiveByCreator(org.id, userId, now)),
+                        () -> tokens.countActiveByCreator(org.id, userId, now),
                         count -> ApiException.conflict("user_token_limit", "this creator already has " + count
                                 + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first")));
-    }
-
-    /** An exact count of active tokens less the one being created, which is written and counted too. */
-    private static Uni<Long> othersActive(Uni<Long> withTheNewOne) {
-        return withTheNewOne.map(count -> count - 1);
     }
 
     /** Passes when {@code live} is under {@code limit}, else when the exact count of active tokens is; refuses otherwise. */
