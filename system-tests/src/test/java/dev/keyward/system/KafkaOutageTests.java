@@ -78,6 +78,11 @@ class KafkaOutageTests {
                     assertThat(SystemStack.get(repoUrl(), revoked.getString("token")).status()).isEqualTo(401));
         }
 
+        // The broker stays away until repo-service's producer has given up on an event (delivery
+        // timeout 2 s here) and kept it in its spool: what follows proves the spool loses nothing.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                system.log("repo-service").contains("keeping verification events in"));
+
         broker.start();
         long restarted = System.nanoTime();
         await().atMost(Duration.ofSeconds(30)).until(() -> system.readiness(system.stack().tokenServiceUrl()) == 200);
@@ -116,10 +121,13 @@ class KafkaOutageTests {
         });
         assertThat(SystemStack.get(system.stack().auditServiceUrl() + "/v1/audit/verify", system.adminToken()).json()
                 .getBoolean("ok")).isTrue();
-        // repo-service's producer neither dropped nor gave up on an event while the broker was away.
+        // repo-service neither dropped nor lost an event while the broker was away; its spool is empty again.
         String metrics = SystemStack.get(system.stack().repoServiceUrl() + "/q/metrics", null).body();
         assertThat(metric(metrics, "keyward_verification_events_dropped")).isZero();
         assertThat(metric(metrics, "keyward_verification_events_failed")).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metric(
+                SystemStack.get(system.stack().repoServiceUrl() + "/q/metrics", null).body(),
+                "keyward_verification_events_spooled")).as("events left in the spool").isZero());
     }
 
     private String repoUrl() {

@@ -78,7 +78,10 @@ final class SystemStack {
                         // Every request here comes from 127.0.0.1, and the fault and load tests fail
                         // authentication on purpose many times (revoked keys polled until refused): the
                         // per-address brute-force cut-off (burst 30, then 1/s) would lock the tests out.
-                        .serviceEnv("KEYWARD_RATE_LIMIT_FAILED_AUTH_BURST", "100000");
+                        .serviceEnv("KEYWARD_RATE_LIMIT_FAILED_AUTH_BURST", "100000")
+                        // The Kafka outage test outlasts this, so verification events really go
+                        // through the spool there (the default is 30 s).
+                        .serviceEnv("KEYWARD_VERIFICATION_EVENTS_DELIVERY_TIMEOUT", "2s");
                 Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "system-stack-stop"));
                 stack.start();
                 shared = new SystemStack(stack, Files.createDirectories(home.resolve("work")));
@@ -124,6 +127,15 @@ final class SystemStack {
             return found.isEmpty() ? "(no unexpected failure in " + service + ".log)" : found.toString();
         } catch (IOException e) {
             return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    /** What a service has logged so far. */
+    String log(String service) {
+        try {
+            return Files.readString(stack.home().resolve("logs").resolve(service + ".log"));
+        } catch (IOException e) {
+            return "(cannot read " + service + ".log: " + e + ")";
         }
     }
 

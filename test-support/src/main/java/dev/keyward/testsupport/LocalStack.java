@@ -119,6 +119,11 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** A service's spool of undeliverable events lives with this stack's data, so it belongs to this stack's broker. */
+    private Map<String, String> spoolOf(String service) {
+        return Map.of("KEYWARD_VERIFICATION_EVENTS_SPOOL_DIR", home.resolve("spool").resolve(service).toString());
+    }
+
     /** Sets an environment variable of all three services (configuration), before {@link #start()}. */
     public LocalStack serviceEnv(String name, String value) {
         serviceEnv.put(name, value);
@@ -177,7 +182,7 @@ public final class LocalStack implements AutoCloseable {
             log("Starting token-service on :" + ports.tokenService() + " ...");
             ServiceProcess token = ServiceProcess.builder("token-service").port(ports.tokenService()).logDir(logs)
                     .env("KEYWARD_AUDIT_SERVICE_URL", "http://127.0.0.1:" + ports.auditService())
-                    .database(pg.database("keyward_token")).kafka(kafka).env(common)
+                    .database(pg.database("keyward_token")).kafka(kafka).env(common).env(spoolOf("token-service"))
                     .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
                     .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", adminTokenFile().toString())
@@ -188,10 +193,10 @@ public final class LocalStack implements AutoCloseable {
 
             log("Starting repo-service on :" + ports.repoService() + " and audit-service on :" + ports.auditService() + " ...");
             ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").port(ports.repoService()).logDir(logs)
-                    .database(pg.database("keyward_repo")).kafka(kafka).env(common)
+                    .database(pg.database("keyward_repo")).kafka(kafka).env(common).env(spoolOf("repo-service"))
                     .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString());
             ServiceProcess.Builder auditBuilder = ServiceProcess.builder("audit-service").port(ports.auditService()).logDir(logs)
-                    .database(pg.database("keyward_audit")).kafka(kafka).env(common);
+                    .database(pg.database("keyward_audit")).kafka(kafka).env(common).env(spoolOf("audit-service"));
             ServiceProcess repo = repoBuilder.start();
             started.add(repo);
             services.put(repo.module(), repo);

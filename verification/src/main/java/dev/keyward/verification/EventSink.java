@@ -11,6 +11,13 @@ public interface EventSink {
      */
     void publish(EncodedEvent event, Failures failures) throws Exception;
 
+    /**
+     * Returns once every event handed on so far is delivered or reported to its {@link Failures}
+     * (the spool deletes what it replayed only then). Nothing to wait for by default.
+     */
+    default void flush() throws Exception {
+    }
+
     /** Where a sink reports an event it could not deliver after {@link #publish} returned. */
     @FunctionalInterface
     interface Failures {

@@ -3,11 +3,13 @@ package dev.keyward.verification;
 import dev.keyward.events.EventData;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +23,16 @@ import java.util.logging.Logger;
  * thread builds the event and encodes it to its CloudEvents JSON (so that work is spread over all
  * request threads); a bounded buffer holds the encoded events, and one background thread hands them
  * to an {@link EventSink} in batches. When the buffer is full (the sink has been slower than the
- * requests for longer than the buffer lasts, e.g. Kafka is unreachable) the event is dropped and
- * counted ({@link #dropped()}): a slow broker must not slow git. No event holds a secret: only the
- * key's display prefix.
+ * requests for longer than the buffer lasts) the event is dropped and counted ({@link #dropped()}):
+ * a slow broker must not slow git. No event holds a secret: only the key's display prefix.
+ * <p>
+ * With an {@link EventSpool}, an event the sink cannot take (it throws, or reports the event
+ * undelivered later, e.g. Kafka has been unreachable for longer than the producer's timeouts) is
+ * kept on disk instead of lost, and so is every event after it while the spool holds any: a
+ * broker outage then delays uses and loses none. A second background thread hands the spool back
+ * to the sink, oldest first, and deletes each part once the sink has flushed it; what fails again
+ * goes back into the spool. Delivery is therefore at least once; consumers deduplicate on the
+ * event id.
  */
 public final class VerificationEvents implements AutoCloseable {
 
@@ -43,6 +52,8 @@ public final class VerificationEvents implements AutoCloseable {
     private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int NAPS_BEFORE_WAITING = 50;
     private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** After the sink failed, how long the spool waits before it tries the sink again. */
+    private static final long RETRY_AFTER_FAILURE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final String source;
     private final EventSink sink;
@@ -51,22 +62,45 @@ public final class VerificationEvents implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong nextFailureLog = new AtomicLong(System.nanoTime());
-    private final EventSink.Failures failures = (event, cause) -> countFailure(event.type(), cause);
+    private final AtomicLong sinkFailures = new AtomicLong();
+    private final EventSink.Failures failures = this::undelivered;
+    private final EventSpool spool;
     private final Thread worker;
+    private final Thread replayer;
     private volatile boolean running = true;
+    /** Whether new events go to the spool (it holds some, or the sink failed lately). */
+    private volatile boolean spooling;
+    private volatile long lastSinkFailure = System.nanoTime();
 
     /**
      * @param source   the CloudEvents source, e.g. {@code /keyward/repo-service}
      * @param capacity how many events may wait for the sink
      */
     public VerificationEvents(String source, EventSink sink, int capacity, Clock clock) {
+        this(source, sink, capacity, clock, null);
+    }
+
+    /**
+     * @param spool where undeliverable events wait for the sink ({@code null}: none, they are
+     *              counted as failed); this object closes it
+     */
+    public VerificationEvents(String source, EventSink sink, int capacity, Clock clock, EventSpool spool) {
         this.source = source;
         this.sink = sink;
         this.clock = clock;
         this.buffer = new ArrayBlockingQueue<>(capacity);
+        this.spool = spool;
+        this.spooling = spool != null && !spool.isEmpty(); // left by an earlier process: those go first
         this.worker = new Thread(this::drain, "keyward-verification-events");
         worker.setDaemon(true);
         worker.start();
+        if (spool != null) {
+            this.replayer = new Thread(this::replay, "keyward-verification-events-spool");
+            replayer.setDaemon(true);
+            replayer.start();
+        } else {
+            this.replayer = null;
+        }
     }
 
     /**
@@ -109,15 +143,34 @@ public final class VerificationEvents implements AutoCloseable {
         return buffer.size();
     }
 
-    /** Stops after handing what is buffered to the sink (waits up to 5 s). */
+    /** Events kept on disk, waiting for the sink (0 without a spool). */
+    public long spooled() {
+        return spool == null ? 0 : spool.events();
+    }
+
+    /**
+     * Stops after handing what is buffered to the sink, or to the spool (waits up to 5 s); what the
+     * spool still holds waits there for the next start.
+     */
     @Override
     public void close() {
         running = false;
         LockSupport.unpark(worker);
         try {
             worker.join(5000);
+            if (replayer != null) {
+                replayer.interrupt();
+                replayer.join(5000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (spool != null) {
+            try {
+                spool.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot close the event spool: {0}", e.toString());
+            }
         }
     }
 
@@ -161,13 +214,85 @@ public final class VerificationEvents implements AutoCloseable {
             }
             emptyNaps = 0;
             for (EncodedEvent event : batch) {
+                if (spooling) {
+                    keep(event);
+                    continue;
+                }
                 try {
                     sink.publish(event, failures);
                 } catch (Exception e) {
-                    countFailure(event.type(), e);
+                    undelivered(event, e);
                 }
             }
             batch.clear();
+        }
+    }
+
+    /** An event the sink could not take: into the spool, or counted as failed without one. */
+    private void undelivered(EncodedEvent event, Exception cause) {
+        if (spool == null) {
+            countFailure(event.type(), cause);
+            return;
+        }
+        sinkFailures.incrementAndGet();
+        lastSinkFailure = System.nanoTime();
+        if (!spooling) {
+            spooling = true;
+            LOG.log(Level.WARNING, "cannot publish {0} event, keeping verification events in {1} until the broker takes them: {2}",
+                    new Object[] {event.type().wireName(), spool.directory(), cause.toString()});
+        }
+        keep(event);
+    }
+
+    private void keep(EncodedEvent event) {
+        try {
+            if (!spool.append(event)) {
+                dropped.incrementAndGet(); // the spool is full
+            }
+        } catch (IOException e) {
+            countFailure(event.type(), e);
+        }
+    }
+
+    /**
+     * Hands the spool back to the sink, oldest part first. A part is deleted only after the sink
+     * flushed it: each of its events was then either delivered or, failing, spooled again.
+     */
+    private void replay() {
+        while (running) {
+            try {
+                if (System.nanoTime() - lastSinkFailure < RETRY_AFTER_FAILURE_NANOS) {
+                    Thread.sleep(100);
+                    continue;
+                }
+                Optional<EventSpool.Segment> oldest = spool.oldest();
+                if (oldest.isEmpty()) {
+                    if (spooling) {
+                        spooling = false; // an event spooled meanwhile is found on the next round
+                        LOG.log(Level.INFO, "the broker takes verification events again; the spool is empty");
+                    }
+                    Thread.sleep(100);
+                    continue;
+                }
+                long failuresBefore = sinkFailures.get();
+                for (EncodedEvent event : spool.read(oldest.get())) {
+                    try {
+                        sink.publish(event, failures);
+                    } catch (Exception e) {
+                        undelivered(event, e);
+                    }
+                }
+                sink.flush();
+                spool.delete(oldest.get());
+                if (sinkFailures.get() != failuresBefore) {
+                    lastSinkFailure = System.nanoTime();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                lastSinkFailure = System.nanoTime();
+                LOG.log(Level.WARNING, "cannot hand the event spool to the sink: {0}", e.toString());
+            }
         }
     }
 

@@ -171,4 +171,62 @@ class VerificationEventsTest {
         String message = java.text.MessageFormat.format(logged.get(0).getMessage(), logged.get(0).getParameters());
         assertThat(message).containsAnyOf("broker unreachable", "delivery timed out").doesNotContain("kw_prod_r_ab", "10.0.0.1");
     }
+    /**
+     * A broker that is unreachable for a while (sends refused at once, and accepted sends reported
+     * undelivered later from another thread), then back: with a spool, every event arrives, none is
+     * counted lost, and the spool ends empty.
+     */
+    @Test
+    void withASpoolABrokerOutageDelaysEventsAndLosesNone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        RecordingSink recorded = new RecordingSink();
+        ExecutorService producerIo = Executors.newSingleThreadExecutor();
+        EventSink flaky = new EventSink() {
+            @Override
+            public void publish(EncodedEvent event, Failures failures) throws Exception {
+                if (!down.get()) {
+                    recorded.publish(event, failures);
+                } else if (event.type() == EventType.AUTH_FAILED) {
+                    throw new IOException("broker unreachable");
+                } else {
+                    producerIo.execute(() -> failures.failed(event, new TimeoutException("delivery timed out")));
+                }
+            }
+
+            @Override
+            public void flush() throws Exception {
+                producerIo.submit(() -> { }).get(); // the failures reported so far have reached the spool
+            }
+        };
+        VerificationEvents events = new VerificationEvents("/keyward/test", flaky, 1_000, clock,
+                EventSpool.open(tmp.resolve("spool"), Long.MAX_VALUE));
+        int n = 3_000;
+        try {
+            for (int i = 0; i < n; i++) {
+                if (i % 2 == 0) {
+                    events.used(principal, "git:read", "team/app", "seq-" + i, VerificationEvents.SUCCESS, null);
+                } else {
+                    events.authFailed(Verification.refused(RefusalReason.UNKNOWN, "x").withKeyPrefix("kw_prod_r_ab"),
+                            "git:read", null, "seq-" + i, "acme");
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.spooled() == n);
+            assertThat(recorded.published).isEmpty();
+
+            down.set(false);
+            await().atMost(Duration.ofSeconds(60)).until(() -> events.spooled() == 0
+                    && recorded.published.stream().map(e -> e.data().clientIp()).distinct().count() == n);
+            events.used(principal, "git:read", "team/app", "after", VerificationEvents.SUCCESS, null);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    recorded.published.stream().anyMatch(e -> "after".equals(e.data().clientIp())));
+        } finally {
+            events.close();
+            producerIo.shutdown();
+        }
+        assertThat(events.dropped()).isZero();
+        assertThat(events.failed()).isZero();
+        assertThat(recorded.published).extracting(e -> e.data().clientIp())
+                .containsAll(IntStream.range(0, n).mapToObj(i -> "seq-" + i).toList());
+    }
 }

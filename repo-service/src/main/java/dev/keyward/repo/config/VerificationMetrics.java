@@ -7,7 +7,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-/** Exposes the verification event buffer on /q/metrics: a growing "dropped" count means Kafka is too slow or down. */
+/** Exposes the verification event buffer on /q/metrics: a growing "spooled" count means Kafka is down,
+ * a growing "dropped" or "failed" count that events are being lost. */
 @ApplicationScoped
 public class VerificationMetrics {
 
@@ -18,5 +19,7 @@ public class VerificationMetrics {
                 .description("events the Kafka producer could not take").register(registry);
         Gauge.builder("keyward.verification.events.pending", events, VerificationEvents::pending)
                 .description("events waiting for Kafka").register(registry);
+        Gauge.builder("keyward.verification.events.spooled", events, VerificationEvents::spooled)
+                .description("events kept on disk until Kafka takes them (a broker outage)").register(registry);
     }
 }

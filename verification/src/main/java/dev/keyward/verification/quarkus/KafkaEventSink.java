@@ -25,6 +25,15 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public KafkaEventSink(String bootstrapServers, String clientId) {
+        this(bootstrapServers, clientId, Duration.ofMinutes(2), Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param deliveryTimeout how long the producer retries an event before it reports it
+     *                        undelivered (to the spool, when there is one)
+     * @param maxBlock        how long a send may wait for buffer space or the topic's metadata
+     */
+    public KafkaEventSink(String bootstrapServers, String clientId, Duration deliveryTimeout, Duration maxBlock) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -36,8 +45,11 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
         // Thousands of uses a second: a batch closes by time (5 ms) rather than by size, so each request to the broker carries many.
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
-        // Blocks only the events thread, never a request; beyond this the event counts as failed.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        // Blocks only the events thread, never a request; beyond this the event is undelivered.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(maxBlock.toMillis()));
+        long delivery = deliveryTimeout.toMillis();
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(delivery));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(30_000, Math.max(1_000, delivery / 2 - 10))));
         this.producer = new KafkaProducer<>(p);
     }
 
@@ -50,6 +62,11 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
                 failures.failed(event, e);
             }
         });
+    }
+
+    @Override
+    public void flush() {
+        producer.flush();
     }
 
     @Override

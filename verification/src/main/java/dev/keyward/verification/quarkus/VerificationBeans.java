@@ -1,6 +1,7 @@
 package dev.keyward.verification.quarkus;
 
 import dev.keyward.verification.EventSink;
+import dev.keyward.verification.EventSpool;
 import dev.keyward.verification.OrgKeySource;
 import dev.keyward.verification.RequestAuthorizer;
 import dev.keyward.verification.RequestRateLimiter;
@@ -16,11 +17,14 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The verification beans of a Quarkus service. {@link TokenIntrospector}, {@link OrgKeySource} and
@@ -29,6 +33,20 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Singleton
 public class VerificationBeans {
+
+    private static final Logger LOG = Logger.getLogger(VerificationBeans.class);
+
+    /** How long the producer retries a verification event before it goes to the spool. */
+    @ConfigProperty(name = "keyward.verification.events.delivery-timeout", defaultValue = "30s")
+    Duration eventsDeliveryTimeout;
+    /** Keep undeliverable verification events on disk until the broker takes them. */
+    @ConfigProperty(name = "keyward.verification.events.spool.enabled", defaultValue = "true")
+    boolean spoolEnabled;
+    /** Where; default {@code <java.io.tmpdir>/keyward-events-spool/<application name>}. */
+    @ConfigProperty(name = "keyward.verification.events.spool.dir")
+    Optional<String> spoolDir;
+    @ConfigProperty(name = "keyward.verification.events.spool.max-megabytes", defaultValue = "128")
+    long spoolMaxMegabytes;
 
     private final String tokenServiceUrl;
     private final Optional<String> internalSecret;
@@ -122,7 +140,8 @@ public class VerificationBeans {
         if (!eventsEnabled || kafkaBootstrapServers.isEmpty()) {
             return (event, failures) -> { };
         }
-        return new KafkaEventSink(kafkaBootstrapServers.get(), applicationName + "-verification-events");
+        return new KafkaEventSink(kafkaBootstrapServers.get(), applicationName + "-verification-events",
+                eventsDeliveryTimeout, Duration.ofSeconds(1));
     }
 
     void closeEventSink(@Disposes EventSink sink) throws Exception {
@@ -134,7 +153,27 @@ public class VerificationBeans {
     @Produces
     @Singleton
     VerificationEvents verificationEvents(EventSink sink) {
-        return new VerificationEvents("/keyward/" + applicationName, sink, eventBufferSize, Clock.systemUTC());
+        return new VerificationEvents("/keyward/" + applicationName, sink, eventBufferSize, Clock.systemUTC(), spool());
+    }
+
+    /** The spool of undeliverable events, when events go to Kafka; without one they are counted as failed. */
+    private EventSpool spool() {
+        if (!spoolEnabled || !eventsEnabled || kafkaBootstrapServers.isEmpty()) {
+            return null;
+        }
+        Path dir = spoolDir.map(Path::of)
+                .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "keyward-events-spool", applicationName));
+        try {
+            EventSpool spool = EventSpool.open(dir, spoolMaxMegabytes * 1024 * 1024);
+            if (!spool.isEmpty()) {
+                LOG.infof("%d verification events kept in %s from an earlier run go to the broker first",
+                        spool.events(), spool.directory());
+            }
+            return spool;
+        } catch (IOException e) {
+            LOG.warnf("no event spool in %s (%s): events the broker cannot take are counted as failed", dir, e.toString());
+            return null;
+        }
     }
 
     void closeEvents(@Disposes VerificationEvents events) {
