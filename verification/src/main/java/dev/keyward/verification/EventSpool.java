@@ -8,6 +8,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -148,7 +150,7 @@ public final class EventSpool implements AutoCloseable {
     /** The records of a closed segment, in order; a record cut short at the end is left out. */
     public List<EncodedEvent> read(Segment segment) throws IOException {
         List<EncodedEvent> read = new ArrayList<>();
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(segment.file())))) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(segment.file().toFile())))) {
             while (true) {
                 EncodedEvent event = readRecord(in);
                 if (event == null) {
@@ -184,8 +186,11 @@ public final class EventSpool implements AutoCloseable {
         }
         long sequence = nextSequence++;
         Path file = dir.resolve("%019d%s".formatted(sequence, SUFFIX));
-        out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), 64 * 1024));
+        // Plain file streams, not channels: an interrupted thread must not close the spool for the others.
+        if (!file.toFile().createNewFile()) {
+            throw new IOException("spool segment exists already: " + file);
+        }
+        out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(file.toFile()), 64 * 1024));
         current = new Segment(sequence, file, 0, 0);
     }
 
@@ -198,7 +203,7 @@ public final class EventSpool implements AutoCloseable {
 
     private static long countRecords(Path file) throws IOException {
         long count = 0;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile())))) {
             while (readRecord(in) != null) {
                 count++;
             }

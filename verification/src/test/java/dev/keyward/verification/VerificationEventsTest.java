@@ -229,4 +229,27 @@ class VerificationEventsTest {
         assertThat(recorded.published).extracting(e -> e.data().clientIp())
                 .containsAll(IntStream.range(0, n).mapToObj(i -> "seq-" + i).toList());
     }
+    /** Events a process left in its spool (stopped during an outage) are sent by the next one, before its own. */
+    @Test
+    void theNextStartSendsWhatTheSpoolKept(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path dir = tmp.resolve("spool");
+        try (EventSpool left = EventSpool.open(dir, Long.MAX_VALUE)) {
+            for (int i = 0; i < 10; i++) {
+                KeywardEvent event = KeywardEvent.of("/keyward/test", EventType.TOKEN_USED, clock.instant(), "tok_9",
+                        dev.keyward.events.EventData.forOrg("acme").clientIp("left-" + i).build());
+                left.append(EncodedEvent.of(event));
+            }
+        }
+        RecordingSink recorded = new RecordingSink();
+        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 100, clock, EventSpool.open(dir, Long.MAX_VALUE));
+        try {
+            events.used(principal, "git:read", "team/app", "new", VerificationEvents.SUCCESS, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorded.published.size() == 11 && events.spooled() == 0);
+        } finally {
+            events.close();
+        }
+        assertThat(recorded.published).extracting(e -> e.data().clientIp())
+                .containsExactly("left-0", "left-1", "left-2", "left-3", "left-4", "left-5", "left-6", "left-7", "left-8",
+                        "left-9", "new");
+    }
 }
