@@ -1,9 +1,7 @@
 package dev.keyward.events;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +14,6 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Optional;
 
 /**
  * The one place that knows how an event looks on the wire: CloudEvents 1.0 structured-mode JSON
@@ -85,30 +82,6 @@ public final class EventCodec {
             return new KeywardEvent(id, source, type, Instant.parse(time), text(node, "subject"), data);
         } catch (JsonProcessingException | DateTimeParseException e) {
             throw new MalformedEventException("unreadable event: " + e.getClass().getSimpleName());
-        }
-    }
-
-    /**
-     * The event's type, read without parsing the rest: for consumers that act on one type and
-     * skip the others. Empty when the JSON has no known top-level {@code type}; a present type
-     * does not mean the event is well formed ({@link #fromJson} decides that).
-     */
-    public static Optional<EventType> typeOf(String json) {
-        try (JsonParser p = MAPPER.getFactory().createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return Optional.empty();
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if ("type".equals(field)) {
-                    return value == JsonToken.VALUE_STRING ? EventType.fromWire(p.getText()) : Optional.empty();
-                }
-                p.skipChildren();
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
         }
     }
 

@@ -130,11 +130,6 @@ public class LastUsedRecorder {
     }
 
     private void handle(String json) {
-        // Most events on the topic are not uses (and uses are what this reader sees most of): skip
-        // the others without reading them whole.
-        if (EventCodec.typeOf(json).orElse(null) != EventType.TOKEN_USED) {
-            return;
-        }
         KeywardEvent event;
         try {
             event = EventCodec.fromJson(json);

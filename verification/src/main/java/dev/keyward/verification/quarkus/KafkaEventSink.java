@@ -24,10 +24,6 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
 
     private final KafkaProducer<String, byte[]> producer;
 
-    public KafkaEventSink(String bootstrapServers, String clientId) {
-        this(bootstrapServers, clientId, Duration.ofMinutes(2), Duration.ofSeconds(10));
-    }
-
     /**
      * @param deliveryTimeout how long the producer retries an event before it reports it
      *                        undelivered (to the spool, when there is one)
