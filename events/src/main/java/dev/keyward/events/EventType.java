@@ -11,8 +11,16 @@ public enum EventType {
     TOKEN_ROTATED("token:rotated"),
     TOKEN_EXPIRING("token:expiring"),
     TOKEN_EXPIRED("token:expired"),
+    TOKEN_EXCHANGED("token:exchanged"),
+    TOKEN_LEAKED("token:leaked"),
     SCOPE_ESCALATED("scope:escalated"),
-    AUTH_FAILED("auth:failed");
+    AUTH_FAILED("auth:failed"),
+    ORG_CREATED("org:created"),
+    ORG_SUSPENDED("org:suspended"),
+    ORG_RESUMED("org:resumed"),
+    ORG_DELETED("org:deleted"),
+    /** An org's policy, notification settings, customer keys or trust policies changed ({@code data.what}). */
+    POLICY_CHANGED("policy:changed");
 
     private final String wireName;
 

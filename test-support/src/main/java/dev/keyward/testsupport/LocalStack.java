@@ -186,6 +186,7 @@ public final class LocalStack implements AutoCloseable {
                     .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
                     .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", adminTokenFile().toString())
+                    .env("KEYWARD_BOOTSTRAP_OPERATOR_TOKEN_FILE", operatorTokenFile().toString())
                     .start();
             started.add(token);
             services.put(token.module(), token);
@@ -248,6 +249,11 @@ public final class LocalStack implements AutoCloseable {
         return home.resolve("admin-token");
     }
 
+    /** The platform operator's key (creates, suspends and deletes orgs), mode 0600. */
+    public Path operatorTokenFile() {
+        return home.resolve("operator-token");
+    }
+
     /** The Keycloak realm people sign in to, or null when the stack runs without Keycloak. */
     public String keycloakRealmUrl() {
         return keycloakRealmUrl;
@@ -268,6 +274,7 @@ public final class LocalStack implements AutoCloseable {
     void printWelcome() throws IOException {
         String token = Files.exists(adminTokenFile()) ? Files.readString(adminTokenFile()).trim() : "(missing)";
         String tokenFile = adminTokenFile().toString();
+        String operator = Files.exists(operatorTokenFile()) ? Files.readString(operatorTokenFile()).trim() : "(missing)";
         System.out.println("""
 
                 Keyward is running.
@@ -277,6 +284,9 @@ public final class LocalStack implements AutoCloseable {
                   data and logs  %s
 
                 Org '%s' admin token (shown here, stored in %s with mode 0600):
+                  %s
+
+                Platform operator token (creates, suspends and deletes orgs; stored in %s):
                   %s
 
                 Try it:
@@ -293,7 +303,7 @@ public final class LocalStack implements AutoCloseable {
                 %s
                 Press Ctrl-C to stop; data is kept for the next start.
                 """.formatted(tokenServiceUrl, tokenServiceUrl, repoServiceUrl, auditServiceUrl, home,
-                BOOTSTRAP_ORG, tokenFile, token, tokenFile, repoServiceUrl, tokenServiceUrl, ports.repoService(), BOOTSTRAP_ORG, keycloakNotes()));
+                BOOTSTRAP_ORG, tokenFile, token, operatorTokenFile(), operator, tokenFile, repoServiceUrl, tokenServiceUrl, ports.repoService(), BOOTSTRAP_ORG, keycloakNotes()));
     }
 
     private String keycloakNotes() {

@@ -86,7 +86,7 @@ class EventOutboxTests {
     @Test
     void aRefusedChangeWritesNoEvent() {
         TestOrgs.Org org = orgs.create();
-        orgs.sql("update orgs set max_active_per_org = 1 where id = ?", org.id());
+        TestOrgs.policy(org, Map.of("max_tokens_per_org", 1));
         long before = orgs.count("select count(*) from event_outbox where org_id = ?", org.id());
         TestOrgs.create(org.adminKey(), TestOrgs.body("over", "repo", SCOPES)).then().statusCode(409);
         assertThat(orgs.count("select count(*) from event_outbox where org_id = ?", org.id())).isEqualTo(before);

@@ -52,8 +52,9 @@ class LimitsTests {
     @Test
     void anOrgHasAtMostItsPolicysActiveTokens() {
         TestOrgs.Org org = orgs.create();
-        assertThat(orgs.count("select max_active_per_org from orgs where id = ?", org.id())).isEqualTo(1000);
-        orgs.sql("update orgs set max_active_per_org = 3 where id = ?", org.id());
+        assertThat(given().header("x-api-key", org.adminKey()).get("/v1/orgs/" + org.id() + "/policy")
+                .then().statusCode(200).extract().jsonPath().getInt("max_tokens_per_org")).isEqualTo(1000);
+        assertThat(TestOrgs.policy(org, Map.of("max_tokens_per_org", 3)).getInt("max_tokens_per_org")).isEqualTo(3);
         TestOrgs.issue(org.adminKey(), "a", "repo", SCOPES);
         TestOrgs.issue(org.adminKey(), "b", "repo", SCOPES);
         // The admin token itself is the third active token.
@@ -75,10 +76,37 @@ class LimitsTests {
         assertThat(orgs.count("select live_tokens from orgs where id = ?", org.id())).isEqualTo(14); // 13 + the admin token
     }
 
+    /**
+     * The twelve count against the root of the creation chain: an admin key that mints three
+     * token:write keys, each of which mints as many as it can, ends with twelve keys in all.
+     */
+    @Test
+    void keysMintedByKeysCountAgainstTheRootOfTheChain() {
+        TestOrgs.Org org = orgs.create();
+        Map<String, List<String>> managerScopes = Map.of("repos:app", List.of("git:read"), "org", List.of("token:write"));
+        List<String> managers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            managers.add((String) TestOrgs.issue(org.adminKey(), "manager" + i, "org", managerScopes).get("token"));
+        }
+        int minted = 0;
+        for (String manager : managers) {
+            for (int i = 0; i < 12; i++) {
+                int status = TestOrgs.create(manager, TestOrgs.body("leaf" + i, "repo", SCOPES)).statusCode();
+                assertThat(status).isIn(201, 409);
+                minted += status == 201 ? 1 : 0;
+            }
+        }
+        assertThat(minted).isEqualTo(9);
+        TestOrgs.create(managers.get(2), TestOrgs.body("one-more", "repo", SCOPES)).then().statusCode(409)
+                .body("error", equalTo("user_token_limit"));
+        TestOrgs.create(org.adminKey(), TestOrgs.body("admin-too", "repo", SCOPES)).then().statusCode(409)
+                .body("error", equalTo("user_token_limit"));
+    }
+
     @Test
     void concurrentCreatesNeverPassTheLimit() throws Exception {
         TestOrgs.Org org = orgs.create();
-        orgs.sql("update orgs set max_active_per_user = 5 where id = ?", org.id());
+        TestOrgs.policy(org, Map.of("max_tokens_per_creator", 5));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         try {
             List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();

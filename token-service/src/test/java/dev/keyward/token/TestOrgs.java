@@ -90,6 +90,21 @@ public class TestOrgs {
         }
     }
 
+    /** The platform operator key the test profile's bootstrap wrote (orgs:read, orgs:write). */
+    public static String operatorKey() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("target/bootstrap/operator.token")).trim();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** PATCH /v1/orgs/{org}/policy as the org's admin; the policy after the change. */
+    public static io.restassured.path.json.JsonPath policy(Org org, Map<String, Object> patch) {
+        return given().header("Authorization", "Bearer " + org.adminKey()).contentType(ContentType.JSON).body(patch)
+                .patch("/v1/orgs/" + org.id() + "/policy").then().statusCode(200).extract().jsonPath();
+    }
+
     /** POST /v1/tokens as {@code key}. */
     public static Response create(String key, Map<String, Object> body) {
         return given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(body)

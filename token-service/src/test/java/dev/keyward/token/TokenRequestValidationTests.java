@@ -90,7 +90,7 @@ class TokenRequestValidationTests {
         TestOrgs.create(org.adminKey(), body("expires_in", 3600)).then().statusCode(201);
         TestOrgs.create(org.adminKey(), body("expires_in", 31_536_000)).then().statusCode(201);
 
-        orgs.sql("update orgs set allow_never_expiring = true where id = ?", org.id());
+        TestOrgs.policy(org, Map.of("allow_never_expiring", true));
         TestOrgs.create(org.adminKey(), body("expires_in", 0)).then().statusCode(201).body("expires_at", nullValue());
     }
 
@@ -110,7 +110,7 @@ class TokenRequestValidationTests {
 
     @Test
     void orgDefaultCidrsApplyWhenTheRequestNamesNone() {
-        orgs.sql("update orgs set default_cidrs = '[\"10.1.0.0/16\"]' where id = ?", org.id());
+        TestOrgs.policy(org, Map.of("default_allowed_cidrs", List.of("10.1.0.0/16")));
         TestOrgs.create(org.adminKey(), body()).then().statusCode(201).body("allowed_cidrs", equalTo(List.of("10.1.0.0/16")));
     }
 

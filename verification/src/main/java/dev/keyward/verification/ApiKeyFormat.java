@@ -87,7 +87,7 @@ public final class ApiKeyFormat {
     }
 
     /**
-     * Where the kind letter is when {@code c} has the shape {@code kw_(prod|dev)_[or]_<32 base62>_<6 base62>};
+     * Where the kind letter is when {@code c} has the shape {@code kw_(prod|dev)_[orp]_<32 base62>_<6 base62>};
      * -1 otherwise. Hand-written rather than a regex: every request's key passes here, and this
      * allocates nothing.
      */
@@ -104,7 +104,7 @@ public final class ApiKeyFormat {
         }
         int randomAt = kindAt + 2;
         int checksumAt = randomAt + RANDOM_LENGTH + 1;
-        if (c.length() != checksumAt + CHECKSUM_LENGTH || (c.charAt(kindAt) != 'o' && c.charAt(kindAt) != 'r')
+        if (c.length() != checksumAt + CHECKSUM_LENGTH || TokenKind.fromKeyLetter(c.charAt(kindAt)).isEmpty()
                 || c.charAt(kindAt + 1) != '_' || c.charAt(checksumAt - 1) != '_') {
             return -1;
         }

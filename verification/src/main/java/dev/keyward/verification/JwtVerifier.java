@@ -59,13 +59,21 @@ public final class JwtVerifier {
     private final Duration maxCacheTtl;
     private final Duration negativeTtl;
     private final Clock clock;
+    private final OrgRulesCache orgs;
 
     public JwtVerifier(OrgKeyCache keys, VerificationCache cache, Duration maxCacheTtl, Duration negativeTtl, Clock clock) {
+        this(keys, cache, maxCacheTtl, negativeTtl, clock, OrgRulesCache.defaults());
+    }
+
+    /** @param orgs each org's {@code max_jwt_lifetime} (the longest {@code exp - iat} it accepts) */
+    public JwtVerifier(OrgKeyCache keys, VerificationCache cache, Duration maxCacheTtl, Duration negativeTtl, Clock clock,
+                       OrgRulesCache orgs) {
         this.keys = keys;
         this.cache = cache;
         this.maxCacheTtl = maxCacheTtl;
         this.negativeTtl = negativeTtl;
         this.clock = clock;
+        this.orgs = orgs;
     }
 
     public CompletionStage<Verification> verify(String jwt) {
@@ -138,6 +146,11 @@ public final class JwtVerifier {
                 return refused(RefusalReason.INVALID_CLAIMS, "JWT must carry iat and exp", org);
             }
             Instant expiresAt = Instant.ofEpochSecond(exp.getValue());
+            long maxLifetime = orgs.of(org).maxJwtLifetimeSeconds();
+            if (exp.getValue() - iat.getValue() > maxLifetime) {
+                return refused(RefusalReason.INVALID_CLAIMS, "JWT lifetime (exp - iat) exceeds the org's max_jwt_lifetime of "
+                        + maxLifetime + " s", org);
+            }
             if (!now.isBefore(expiresAt.plusSeconds(SKEW_SECONDS))) {
                 return refused(RefusalReason.EXPIRED, "JWT is expired", org);
             }

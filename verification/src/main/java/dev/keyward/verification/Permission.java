@@ -10,7 +10,13 @@ public enum Permission {
     REPO_WRITE("repo:write", false),
     ORG_READ("org:read", false),
     TOKEN_WRITE("token:write", false),
-    AUDIT_READ("audit:read", false);
+    AUDIT_READ("audit:read", false),
+    /** The org's policy, notification settings, customer keys and trust policies. */
+    ORG_ADMIN("org:admin", false),
+    /** Platform operators: list and read orgs. */
+    ORGS_READ("orgs:read", false),
+    /** Platform operators: create, suspend, resume and delete orgs, set their caps. */
+    ORGS_WRITE("orgs:write", false);
 
     private final String wireName;
     private final boolean git;
@@ -29,9 +35,14 @@ public enum Permission {
         return git;
     }
 
-    /** Whether holding this permission also grants {@code other} ({@code git:write} implies read). */
+    /** Whether only platform tokens may hold it ({@code orgs:*}). */
+    public boolean isPlatform() {
+        return this == ORGS_READ || this == ORGS_WRITE;
+    }
+
+    /** Whether holding this permission also grants {@code other} ({@code git:write} implies read, {@code orgs:write} implies read). */
     public boolean implies(Permission other) {
-        return this == other || (this == GIT_WRITE && other == GIT_READ);
+        return this == other || (this == GIT_WRITE && other == GIT_READ) || (this == ORGS_WRITE && other == ORGS_READ);
     }
 
     /** Parses a wire name, accepting {@code read}/{@code write} as shorthand for the git permissions. */

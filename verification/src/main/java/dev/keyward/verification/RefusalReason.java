@@ -27,6 +27,8 @@ public enum RefusalReason {
     CIDR("cidr", 403),
     /** The token's scopes do not grant the permission on the resource. */
     SCOPE("scope", 403),
+    /** The token's org is suspended (or deleted) by a platform operator. */
+    ORG_SUSPENDED("org_suspended", 403),
     /** Too many requests for the token, or too many failed authentications from the client address. */
     RATE_LIMITED("rate_limited", 429),
     /** The token service could not be asked (introspection or key fetch failed). */

@@ -1,7 +1,9 @@
 package dev.keyward.verification;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,8 +52,15 @@ public final class RequestRateLimiter {
     private final RateBuckets prod;
     private final RateBuckets dev;
     private final RateBuckets failures;
+    /** Buckets of orgs whose policy sets rates of its own, by environment and org. */
+    private final Map<String, OrgBuckets> perOrg = new ConcurrentHashMap<>();
+    private static final int MAX_ORG_BUCKETS = 10_000;
+    private final int maxTrackedKeys;
+    private final LongSupplier nanoTime;
 
     private RequestRateLimiter(Settings settings, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.maxTrackedKeys = settings == null ? 0 : settings.maxTrackedKeys();
         if (settings == null) {
             prod = dev = failures = null;
         } else {
@@ -97,13 +106,24 @@ public final class RequestRateLimiter {
      * refusal naming the token when it is used too fast.
      */
     public Verification account(Verification verification, String clientIp) {
+        return account(verification, clientIp, null);
+    }
+
+    /**
+     * As {@link #account(Verification, String)}, with the rates of the token's org policy
+     * ({@code null}: this service's configured defaults). An org's rates get buckets of their own,
+     * with a burst of ten seconds' worth, built again when the policy changes them.
+     */
+    public Verification account(Verification verification, String clientIp, OrgRules.RateLimits orgRates) {
         if (failures == null) {
             return verification;
         }
         if (verification instanceof Verification.Verified ok) {
             VerifiedPrincipal p = ok.principal();
-            RateBuckets buckets = ApiKeyFormat.environmentOfPrefix(p.keyPrefix()).orElse(ApiKeyFormat.Environment.PROD)
-                    == ApiKeyFormat.Environment.DEV ? dev : prod;
+            boolean isDev = ApiKeyFormat.environmentOfPrefix(p.keyPrefix()).orElse(ApiKeyFormat.Environment.PROD)
+                    == ApiKeyFormat.Environment.DEV;
+            RateBuckets buckets = orgRates == null ? (isDev ? dev : prod)
+                    : orgBuckets(p.org(), isDev, isDev ? orgRates.dev() : orgRates.prod());
             long wait = buckets.acquire(p.tokenId());
             return wait == 0 ? verification
                     : limited("this token is used faster than its rate limit", wait)
@@ -114,6 +134,24 @@ public final class RequestRateLimiter {
             failures.acquire(clientIp);
         }
         return verification;
+    }
+
+    private RateBuckets orgBuckets(String org, boolean isDev, double perSecond) {
+        String key = (isDev ? "dev|" : "prod|") + org;
+        OrgBuckets known = perOrg.get(key);
+        if (known != null && known.perSecond() == perSecond) {
+            return known.buckets();
+        }
+        if (perOrg.size() >= MAX_ORG_BUCKETS) {
+            perOrg.clear();
+        }
+        OrgBuckets fresh = new OrgBuckets(perSecond, new RateBuckets(
+                new Limit(perSecond, (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(perSecond * 10)))), maxTrackedKeys, nanoTime));
+        perOrg.put(key, fresh);
+        return fresh.buckets();
+    }
+
+    private record OrgBuckets(double perSecond, RateBuckets buckets) {
     }
 
     /** A refused credential, as opposed to none, an outage, or a refusal of ours. */

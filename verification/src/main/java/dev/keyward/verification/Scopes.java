@@ -16,7 +16,8 @@ import java.util.TreeMap;
  *   <li>{@code repos:<id>} one repository; {@code repos:<prefix>/*} a namespace (any depth);
  *       {@code repos:*} every repository of the org;</li>
  *   <li>{@code org} the org itself ({@code org:read}, {@code token:write}, {@code audit:read},
- *       {@code repo:write} anywhere).</li>
+ *       {@code org:admin}, {@code repo:write} anywhere); for platform tokens, {@code orgs:read} and
+ *       {@code orgs:write}.</li>
  * </ul>
  * Repository resources may hold {@code git:read}, {@code git:write} and {@code repo:write};
  * {@code read}/{@code write} are shorthand for the git permissions. Immutable.
@@ -157,11 +158,18 @@ public final class Scopes {
 
     /** Whether a token of {@code kind} may hold these scopes; empty when it may, else the reason. */
     public java.util.Optional<String> problemForKind(TokenKind kind) {
-        if (kind == TokenKind.REPO) {
-            for (Map.Entry<String, Set<Permission>> e : grants.entrySet()) {
-                if (!isRepoResource(e.getKey()) || e.getValue().stream().anyMatch(p -> !p.isGit())) {
-                    return java.util.Optional.of("repo tokens may only hold git:read and git:write on repository scopes");
-                }
+        for (Map.Entry<String, Set<Permission>> e : grants.entrySet()) {
+            boolean fits = switch (kind) {
+                case REPO -> isRepoResource(e.getKey()) && e.getValue().stream().allMatch(Permission::isGit);
+                case PLATFORM -> e.getKey().equals(ORG) && e.getValue().stream().allMatch(Permission::isPlatform);
+                case ORG -> e.getValue().stream().noneMatch(Permission::isPlatform);
+            };
+            if (!fits) {
+                return java.util.Optional.of(switch (kind) {
+                    case REPO -> "repo tokens may only hold git:read and git:write on repository scopes";
+                    case PLATFORM -> "platform tokens may only hold orgs:read and orgs:write on the 'org' resource";
+                    case ORG -> "orgs:read and orgs:write belong to platform tokens only";
+                });
             }
         }
         return java.util.Optional.empty();

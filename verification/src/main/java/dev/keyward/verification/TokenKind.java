@@ -3,10 +3,14 @@ package dev.keyward.verification;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** What a token may reach: an org token any permission, a repo token only git on repositories. */
+/**
+ * What a token may reach: an org token any org permission, a repo token only git on repositories,
+ * a platform token only {@code orgs:*} (operators: it reaches no org's tokens, repositories or trail).
+ */
 public enum TokenKind {
     ORG("org", 'o'),
-    REPO("repo", 'r');
+    REPO("repo", 'r'),
+    PLATFORM("platform", 'p');
 
     private final String wireName;
     private final char keyLetter;

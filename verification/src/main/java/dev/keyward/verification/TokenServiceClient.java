@@ -21,11 +21,11 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * token-service's internal API over HTTP (docs/internal-contracts.md): {@code POST
- * /internal/introspect} and {@code GET /internal/orgs/{org}/keys}, authenticated with the shared
+ * /internal/introspect}, {@code GET /internal/orgs/{org}/keys} and {@code GET /internal/orgs/rules}, authenticated with the shared
  * {@code X-Keyward-Internal} secret. Asynchronous (JDK {@link HttpClient}); the key travels only
  * in the request body.
  */
-public final class TokenServiceClient implements TokenIntrospector, OrgKeySource {
+public final class TokenServiceClient implements TokenIntrospector, OrgKeySource, OrgRulesSource {
 
     public static final String SECRET_HEADER = "X-Keyward-Internal";
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -63,6 +63,26 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
         HttpRequest request = request("/internal/orgs/" + URLEncoder.encode(org, StandardCharsets.UTF_8) + "/keys").GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> readKeys(expectOk(response, "key fetch")));
+    }
+
+    @Override
+    public CompletionStage<Map<String, OrgRules>> all() {
+        HttpRequest request = request("/internal/orgs/rules").GET().build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> readRules(expectOk(response, "org rules fetch")));
+    }
+
+    /** The body of {@code GET /internal/orgs/rules}. */
+    public record RulesAnswer(Map<String, OrgRules> orgs) {
+    }
+
+    static Map<String, OrgRules> readRules(byte[] body) {
+        try {
+            RulesAnswer answer = JSON.readValue(body, RulesAnswer.class);
+            return answer.orgs() == null ? Map.of() : answer.orgs();
+        } catch (IOException | RuntimeException e) {
+            throw new TokenServiceException("unreadable org rules answer: " + e.getClass().getSimpleName());
+        }
     }
 
     private HttpRequest.Builder request(String path) {

@@ -17,18 +17,25 @@ public final class TokenVerifier {
     private final VerificationCache apiKeyCache;
     private final VerificationCache jwtCache;
     private final RequestRateLimiter limiter;
+    private final OrgRulesCache orgs;
 
     public TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache) {
-        this(apiKeys, apiKeyCache, jwts, jwtCache, RequestRateLimiter.unlimited());
+        this(apiKeys, apiKeyCache, jwts, jwtCache, RequestRateLimiter.unlimited(), OrgRulesCache.defaults());
     }
 
     public TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache,
-                         RequestRateLimiter limiter) {
+                         RequestRateLimiter limiter, OrgRulesCache orgs) {
         this.apiKeys = apiKeys;
         this.jwts = jwts;
         this.apiKeyCache = apiKeyCache;
         this.jwtCache = jwtCache;
         this.limiter = limiter;
+        this.orgs = orgs;
+    }
+
+    /** The rules of every org as this verifier knows them (state, rate limits, JWT lifetime, notice days). */
+    public OrgRulesCache orgs() {
+        return orgs;
     }
 
     /**
@@ -46,7 +53,8 @@ public final class TokenVerifier {
         }
         CompletionStage<Verification> result = credential.isPresent()
                 ? verify(credential.token(), clientIp) : CompletableFuture.completedFuture(credential.refusal());
-        return limiter.isUnlimited() ? result : result.thenApply(v -> limiter.account(v, clientIp));
+        return limiter.isUnlimited() ? result : result.thenApply(v -> limiter.account(v, clientIp,
+                v instanceof Verification.Verified ok ? orgs.of(ok.principal().org()).rateLimits() : null));
     }
 
     /**
@@ -65,11 +73,18 @@ public final class TokenVerifier {
             result = CompletableFuture.completedFuture(Verification.refused(RefusalReason.MALFORMED,
                     "token is neither a Keyward API key nor a JWT"));
         }
+        // Applied to cached results too: a suspension or a fence holds from the next request on.
         return result.thenApply(v -> {
-            if (v instanceof Verification.Verified ok && !ok.principal().allowsClient(clientIp)) {
+            if (v instanceof Verification.Verified ok) {
                 VerifiedPrincipal p = ok.principal();
-                return Verification.refused(RefusalReason.CIDR, "the client address is not allowed for this token")
-                        .withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
+                if (orgs.of(p.org()).refused()) {
+                    return Verification.refused(RefusalReason.ORG_SUSPENDED, "the token's org is suspended")
+                            .withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
+                }
+                if (!p.allowsClient(clientIp)) {
+                    return Verification.refused(RefusalReason.CIDR, "the client address is not allowed for this token")
+                            .withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
+                }
             }
             return v;
         });

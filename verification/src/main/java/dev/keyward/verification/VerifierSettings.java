@@ -30,11 +30,17 @@ public record VerifierSettings(Duration apiKeyTtl, Duration negativeTtl, Duratio
 
     /** Builds a verifier over the two lookups with these settings, within {@code limiter}'s rate limits. */
     public TokenVerifier build(TokenIntrospector introspector, OrgKeySource keySource, Clock clock, RequestRateLimiter limiter) {
+        return build(introspector, keySource, clock, limiter, OrgRulesCache.defaults());
+    }
+
+    /** Builds a verifier that also applies every org's {@link OrgRules} (suspension, rate limits, JWT lifetime). */
+    public TokenVerifier build(TokenIntrospector introspector, OrgKeySource keySource, Clock clock, RequestRateLimiter limiter,
+                               OrgRulesCache orgs) {
         VerificationCache apiKeyCache = new VerificationCache(maxCacheEntries, clock);
         VerificationCache jwtCache = new VerificationCache(maxCacheEntries, clock);
         ApiKeyVerifier apiKeys = new ApiKeyVerifier(introspector, apiKeyCache, apiKeyTtl, negativeTtl, clock);
         JwtVerifier jwts = new JwtVerifier(new OrgKeyCache(keySource, orgKeyTtl, kidRefreshInterval, clock), jwtCache,
-                jwtCacheTtl, negativeTtl, clock);
-        return new TokenVerifier(apiKeys, apiKeyCache, jwts, jwtCache, limiter);
+                jwtCacheTtl, negativeTtl, clock, orgs);
+        return new TokenVerifier(apiKeys, apiKeyCache, jwts, jwtCache, limiter, orgs);
     }
 }

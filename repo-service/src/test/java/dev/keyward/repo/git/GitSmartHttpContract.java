@@ -314,7 +314,7 @@ abstract class GitSmartHttpContract {
         c.setSubject("ci-agent-7");
         c.setClaim("repo", repo);
         c.setIssuedAtToNow();
-        c.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(30 * 86_400).getEpochSecond()));
+        c.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(3_600).getEpochSecond()));
         c.setJwtId(UUID.randomUUID().toString());
         change.accept(c);
         return c;

@@ -54,12 +54,21 @@ public class ControlPlaneAuthenticator {
      * key; people are refused).
      */
     public Uni<Caller> require(CurrentPrincipal principal, Permission permission) {
+        return require(principal, permission, new Permission[0]);
+    }
+
+    /**
+     * The caller, who must hold {@code permission} or one of {@code alternatives} (e.g.
+     * {@code orgs:read} for operators or {@code org:admin} for an org's own admins); which org the
+     * call may touch is the service's next check.
+     */
+    public Uni<Caller> require(CurrentPrincipal principal, Permission permission, Permission... alternatives) {
         if (people.presentsOidcToken()) {
             if (permission == null) {
                 return Uni.createFrom().failure(ApiException.forbidden(
                         "this call is for API keys; a signed-in person has no key of their own"));
             }
-            return people.require(permission);
+            return people.require(permission, alternatives);
         }
         return principal.authenticate().flatMap(verified -> {
             if (verified.kind() == TokenKind.REPO) {
@@ -68,8 +77,17 @@ public class ControlPlaneAuthenticator {
             if (verified.form() != CredentialForm.API_KEY) {
                 throw ApiException.forbidden("customer-signed JWTs cannot call the control plane; use an org API key");
             }
+            if (permission == null) {
+                return Uni.createFrom().item(verified);
+            }
+            Permission held = permission;
+            for (Permission alternative : alternatives) {
+                if (!verified.allowsOrg(held) && verified.allowsOrg(alternative)) {
+                    held = alternative;
+                }
+            }
             // Deciding through the verifier also emits token:used (or a denial) for the audit trail.
-            return permission == null ? Uni.createFrom().item(verified) : principal.require(permission);
+            return principal.require(held);
         }).flatMap(verified -> factsOf(verified).map(facts -> facts.caller(verified, principal.clientIp())));
     }
 
@@ -96,7 +114,9 @@ public class ControlPlaneAuthenticator {
                             Scopes scopes, String userId, List<String> allowedCidrs) {
 
         static KeyFacts of(TokenEntity token) {
-            String userId = CreatedBy.PERSON.equals(token.createdByType) ? token.createdByUserId : token.id;
+            // The root of the creation chain: a person, or the system-made key at the top. A key minted
+            // by a key already carries its minter's root, so keys it mints count against that root too.
+            String userId = CreatedBy.SYSTEM.equals(token.createdByType) ? token.id : token.createdByUserId;
             return new KeyFacts(token.id, token.orgId, token.name,
                     ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
                     Scopes.parse(JsonColumns.scopes(token.scopes)), userId,

@@ -6,7 +6,10 @@ import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.PublicKeyService;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.Introspection;
+import dev.keyward.token.service.OrgService;
 import dev.keyward.verification.OrgKeySource;
+import dev.keyward.verification.OrgRules;
+import dev.keyward.verification.OrgRulesSource;
 import dev.keyward.verification.TokenIntrospector;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
@@ -28,7 +31,7 @@ import org.jboss.logging.Logger;
  * default beans.
  */
 @ApplicationScoped
-public class LocalVerificationSources implements TokenIntrospector, OrgKeySource {
+public class LocalVerificationSources implements TokenIntrospector, OrgKeySource, OrgRulesSource {
 
     private static final Logger LOG = Logger.getLogger(LocalVerificationSources.class);
 
@@ -36,7 +39,12 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
     private final PublicKeyService keys;
     private final Vertx vertx;
 
-    public LocalVerificationSources(KeyResolver resolver, PublicKeyService keys, Vertx vertx) {
+    private final jakarta.enterprise.inject.Instance<OrgService> orgs;
+
+    // OrgService is looked up lazily: it needs the verifier, which is built from these sources.
+    public LocalVerificationSources(KeyResolver resolver, PublicKeyService keys, Vertx vertx,
+                                    jakarta.enterprise.inject.Instance<OrgService> orgs) {
+        this.orgs = orgs;
         this.resolver = resolver;
         this.keys = keys;
         this.vertx = vertx;
@@ -53,6 +61,11 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
     public CompletionStage<List<Map<String, Object>>> keys(String org) {
         return onOwnContext(() -> keys.publicKeysOf(org)
                 .map(list -> list.stream().<Map<String, Object>>map(HashMap::new).toList()));
+    }
+
+    @Override
+    public CompletionStage<Map<String, OrgRules>> all() {
+        return onOwnContext(() -> orgs.get().rules());
     }
 
     static Introspection toIntrospection(TokenEntity t, String presentedPrefix) {

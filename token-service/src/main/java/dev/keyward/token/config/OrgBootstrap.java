@@ -19,7 +19,9 @@ import org.jboss.logging.Logger;
 /**
  * For the local stack: when {@code keyward.bootstrap.org} is set and that org does not exist yet,
  * creates it with an org admin token and writes the raw key to {@code keyward.bootstrap.token-file}
- * (mode 0600). The key is never logged. When the org exists nothing happens.
+ * (mode 0600). The key is never logged. When the org exists nothing happens. Likewise, when
+ * {@code keyward.bootstrap.operator-token-file} is set, creates the platform operators' org with an
+ * operator key ({@code orgs:read}, {@code orgs:write}) written to that file.
  */
 @ApplicationScoped
 public class OrgBootstrap {
@@ -29,16 +31,24 @@ public class OrgBootstrap {
     private final TokenService tokens;
     private final Optional<String> org;
     private final Optional<String> tokenFile;
+    private final Optional<String> operatorTokenFile;
 
     public OrgBootstrap(TokenService tokens,
                         @ConfigProperty(name = "keyward.bootstrap.org") Optional<String> org,
-                        @ConfigProperty(name = "keyward.bootstrap.token-file") Optional<String> tokenFile) {
+                        @ConfigProperty(name = "keyward.bootstrap.token-file") Optional<String> tokenFile,
+                        @ConfigProperty(name = "keyward.bootstrap.operator-token-file") Optional<String> operatorTokenFile) {
         this.tokens = tokens;
         this.org = org;
         this.tokenFile = tokenFile;
+        this.operatorTokenFile = operatorTokenFile;
     }
 
     void onStart(@Observes StartupEvent event) throws Throwable {
+        if (operatorTokenFile.isPresent() && !operatorTokenFile.get().isBlank()) {
+            Path file = Path.of(operatorTokenFile.get());
+            boolean created = VertxContextSupport.subscribeAndAwait(() -> tokens.bootstrapOperator(key -> writeKey(file, key)));
+            LOG.infof(created ? "bootstrap: created a platform operator key in %s" : "bootstrap: the platform operators exist, nothing to do", file);
+        }
         if (org.isEmpty() || org.get().isBlank()) {
             return;
         }

@@ -42,6 +42,52 @@ public class OrgEntity {
     @Column(name = "webhook_url")
     public String webhookUrl;
 
+    @Column(name = "contact_email")
+    public String contactEmail;
+
+    /** Write-only through the API: never returned, never in an event. */
+    @Column(name = "webhook_secret")
+    public String webhookSecret;
+
+    public String name;
+
+    /** {@code active}, {@code suspended} or {@code deleted} ({@link dev.keyward.verification.OrgRules}). */
+    public String state;
+
+    @Column(name = "state_changed_at")
+    public Instant stateChangedAt;
+
+    @Column(name = "max_jwt_lifetime_seconds")
+    public long maxJwtLifetimeSeconds;
+
+    /** Null: the services' configured default. */
+    @Column(name = "rate_limit_prod")
+    public Double rateLimitProd;
+
+    @Column(name = "rate_limit_dev")
+    public Double rateLimitDev;
+
+    @Column(name = "notice_days")
+    public int noticeDays;
+
+    @Column(name = "leak_action")
+    public String leakAction;
+
+    @Column(name = "cap_max_ttl_seconds")
+    public long capMaxTtlSeconds;
+
+    @Column(name = "cap_max_tokens_per_org")
+    public int capMaxTokensPerOrg;
+
+    @Column(name = "cap_max_jwt_lifetime_seconds")
+    public long capMaxJwtLifetimeSeconds;
+
+    @Column(name = "cap_rate_limit_prod")
+    public Double capRateLimitProd;
+
+    @Column(name = "cap_rate_limit_dev")
+    public Double capRateLimitDev;
+
     /** Live tokens of the org: changed only through {@link LiveTokenCounts}, with the row locked. */
     @Column(name = "live_tokens")
     public int liveTokens;

@@ -19,7 +19,7 @@ public class OrgRepository implements PanacheRepositoryBase<OrgEntity, String> {
      */
     public Uni<Boolean> insertIfAbsent(String id) {
         return getSession().flatMap(s -> s.createNativeQuery(
-                        "insert into orgs (id, created_at) values (?1, now()) on conflict (id) do nothing")
+                        "insert into orgs (id, name, created_at) values (?1, ?1, now()) on conflict (id) do nothing")
                 .setParameter(1, id)
                 .executeUpdate())
                 .map(rows -> rows == 1);

@@ -7,7 +7,9 @@ import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.PublicKeyService;
+import dev.keyward.token.service.OrgService;
 import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.TokenServiceClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -29,8 +31,10 @@ public class InternalResource {
     private final InternalCaller internal;
     private final KeyResolver resolver;
     private final PublicKeyService keys;
+    private final OrgService orgs;
 
-    public InternalResource(InternalCaller internal, KeyResolver resolver, PublicKeyService keys) {
+    public InternalResource(InternalCaller internal, KeyResolver resolver, PublicKeyService keys, OrgService orgs) {
+        this.orgs = orgs;
         this.internal = internal;
         this.resolver = resolver;
         this.keys = keys;
@@ -74,6 +78,14 @@ public class InternalResource {
     public Uni<KeySet> orgKeys(@HeaderParam(InternalCaller.HEADER) String secret, @PathParam("org") String org) {
         internal.require(secret);
         return keys.publicKeysOf(org).map(KeySet::new);
+    }
+
+    /** Every org's state and the policy the verifiers enforce; the shape is the verifier's own record. */
+    @GET
+    @Path("/orgs/rules")
+    public Uni<TokenServiceClient.RulesAnswer> orgRules(@HeaderParam(InternalCaller.HEADER) String secret) {
+        internal.require(secret);
+        return orgs.rules().map(TokenServiceClient.RulesAnswer::new);
     }
 
     private static Active active(TokenEntity t, String presentedPrefix) {

@@ -18,7 +18,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 
-/** Customer public keys (JWK) of an org, managed by its org admins ({@code token:write}). */
+/** Customer public keys (JWK) of an org, managed by its org admins ({@code org:admin}). */
 @Path("/v1/orgs/{org}/keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -43,7 +43,7 @@ public class OrgKeysResource {
     @POST
     public Uni<Response> register(@PathParam("org") String org,
                                   Map<String, Object> jwk) {
-        return auth.require(principal, Permission.TOKEN_WRITE).flatMap(caller -> {
+        return auth.require(principal, Permission.ORG_ADMIN).flatMap(caller -> {
             if (jwk == null) {
                 throw ApiException.badRequest("request body is required: a public JWK");
             }
@@ -53,7 +53,7 @@ public class OrgKeysResource {
 
     @GET
     public Uni<KeySet> list(@PathParam("org") String org) {
-        return auth.require(principal, Permission.TOKEN_WRITE)
+        return auth.require(principal, Permission.ORG_ADMIN)
                 .flatMap(caller -> keys.list(caller, org))
                 .map(KeySet::new);
     }
@@ -62,7 +62,7 @@ public class OrgKeysResource {
     @Path("/{kid}")
     public Uni<DeletedKey> delete(@PathParam("org") String org,
                                   @PathParam("kid") String kid) {
-        return auth.require(principal, Permission.TOKEN_WRITE)
+        return auth.require(principal, Permission.ORG_ADMIN)
                 .flatMap(caller -> keys.delete(caller, org, kid))
                 .map(ignored -> new DeletedKey(kid, true));
     }

@@ -22,9 +22,15 @@ public class PublicKeyService {
     private final PublicKeyRepository keys;
     private final OrgRepository orgs;
 
-    public PublicKeyService(PublicKeyRepository keys, OrgRepository orgs) {
+    private final EventOutbox outbox;
+    private final dev.keyward.token.outbox.OutboxRelay relay;
+
+    public PublicKeyService(PublicKeyRepository keys, OrgRepository orgs, EventOutbox outbox,
+                            dev.keyward.token.outbox.OutboxRelay relay) {
         this.keys = keys;
         this.orgs = orgs;
+        this.outbox = outbox;
+        this.relay = relay;
     }
 
     /** Registers a key in the caller's org; 409 when the kid is taken there. */
@@ -45,8 +51,10 @@ public class PublicKeyService {
                     row.alg = jwk.alg();
                     row.jwk = JsonColumns.write(jwk.jwk());
                     row.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                    return keys.persist(row).replaceWith(jwk.jwk());
-                }));
+                    return keys.persist(row)
+                            .call(() -> outbox.append(keyChanged(caller, org, jwk.kid(), null, jwk.alg(), row.createdAt)))
+                            .replaceWith(jwk.jwk());
+                })).invoke(ignored -> relay.wakeUp());
     }
 
     public Uni<List<Map<String, String>>> list(Caller caller, String org) {
@@ -66,8 +74,19 @@ public class PublicKeyService {
             if (row == null) {
                 throw ApiException.notFound("no key with this kid in this org");
             }
-            return keys.delete(row);
-        }));
+            return keys.delete(row).call(() -> outbox.append(keyChanged(caller, org, kid, row.alg, null,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS))));
+        })).invoke(ignored -> relay.wakeUp());
+    }
+
+    /** {@code policy:changed} with {@code what: key}: the kid's alg before and after (null: absent). */
+    private static dev.keyward.events.KeywardEvent keyChanged(Caller caller, String org, String kid, String before,
+                                                             String after, Instant now) {
+        Map<String, Object> was = new java.util.HashMap<>();
+        was.put("kid:" + kid, before);
+        Map<String, Object> is = new java.util.HashMap<>();
+        is.put("kid:" + kid, after);
+        return OrgEvents.policyChanged(caller, org, "key", was, is, now);
     }
 
     // Another org's keys answer like a missing org, so ids of other orgs are not revealed.

@@ -4,6 +4,7 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.auth.Caller;
 import dev.keyward.token.domain.CidrBlocks;
 import dev.keyward.token.domain.CreatedBy;
+import dev.keyward.token.domain.OrgIds;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.domain.PageCursor;
 import dev.keyward.token.domain.TokenRules;
@@ -42,10 +43,12 @@ public class TokenService {
 
     public static final int MAX_PAGE_SIZE = 200;
     public static final int DEFAULT_PAGE_SIZE = 50;
-    /** The org admin token the bootstrap creates for the local stack. */
+    /** An org's first admin key (the bootstrap's, or the one {@code POST /v1/orgs} returns): every org permission. */
     public static final Map<String, List<String>> BOOTSTRAP_SCOPES = Map.of(
             "repos:*", List.of("git:read", "git:write", "repo:write"),
-            "org", List.of("org:read", "token:write", "audit:read"));
+            "org", List.of("org:read", "token:write", "audit:read", "org:admin"));
+    /** A platform operator's key. */
+    public static final Map<String, List<String>> OPERATOR_SCOPES = Map.of("org", List.of("orgs:read", "orgs:write"));
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -99,7 +102,7 @@ public class TokenService {
             if (org == null) {
                 throw ApiException.notFound("org not found");
             }
-            OrgPolicy policy = policyOf(org);
+            OrgPolicy policy = OrgService.policyOf(org);
             Optional<Instant> expiry = policy.expiryFor(request.expiresIn(), now);
             // A caller behind an address fence hands it on: its tokens never reach further than it.
             List<String> effectiveCidrs = cidrs != null ? cidrs
@@ -269,22 +272,47 @@ public class TokenService {
      * @return whether this call created the org
      */
     public Uni<Boolean> bootstrap(String orgId, Consumer<String> keySink) {
+        return bootstrap(orgId, "bootstrap org admin", TokenKind.ORG, BOOTSTRAP_SCOPES, keySink);
+    }
+
+    /**
+     * Creates the platform operators' org ({@link OrgIds#PLATFORM}) with an operator key, unless it
+     * exists; as {@link #bootstrap(String, Consumer)}.
+     */
+    public Uni<Boolean> bootstrapOperator(Consumer<String> keySink) {
+        return bootstrap(OrgIds.PLATFORM, "bootstrap platform operator", TokenKind.PLATFORM, OPERATOR_SCOPES, keySink);
+    }
+
+    private Uni<Boolean> bootstrap(String orgId, String name, TokenKind kind, Map<String, List<String>> wireScopes,
+                                   Consumer<String> keySink) {
         Instant now = now();
         return committed(() -> orgs.insertIfAbsent(orgId).flatMap(created -> {
             if (!created) {
                 return Uni.createFrom().item(false);
             }
-            Scopes scopes = Scopes.parse(BOOTSTRAP_SCOPES);
+            Scopes scopes = Scopes.parse(wireScopes);
             Instant expiry = OrgPolicy.DEFAULT.expiryFor(null, now).orElse(null);
             CreatedBy creator = CreatedBy.bootstrap();
             return orgs.lockById(orgId).flatMap(org -> counts.added(org, creator.userId()))
-                    .chain(() -> issue(orgId, "bootstrap org admin", TokenKind.ORG,
-                            ApiKeyFormat.Environment.DEV, scopes, List.of(), expiry, creator, null, now))
+                    .chain(() -> issue(orgId, name, kind, ApiKeyFormat.Environment.DEV, scopes, List.of(), expiry,
+                            creator, null, now))
                     .map(issued -> {
                         keySink.accept(issued.key());
                         return true;
                     });
         }));
+    }
+
+    /**
+     * The first admin key of an org a platform operator just created ({@code org} locked in the
+     * current transaction): every org permission, a prod key with the default lifetime, created by
+     * the system on the operator's behalf.
+     */
+    public Uni<IssuedToken> issueFirstAdminKey(OrgEntity org, Caller operator, Instant now) {
+        CreatedBy creator = CreatedBy.bootstrap();
+        Instant expiry = OrgService.policyOf(org).expiryFor(null, now).orElse(null);
+        return counts.added(org, creator.userId()).chain(() -> issue(org.id, "first org admin", TokenKind.ORG,
+                ApiKeyFormat.Environment.PROD, Scopes.parse(BOOTSTRAP_SCOPES), List.of(), expiry, creator, operator, now));
     }
 
     private <T> Uni<T> refuseEscalation(Caller caller, String operation, String subject, Scopes requested) {
@@ -316,12 +344,6 @@ public class TokenService {
     /** Runs {@code work} in one transaction and wakes the outbox relay once it has committed. */
     private <T> Uni<T> committed(Supplier<Uni<T>> work) {
         return Panache.withTransaction(work).invoke(ignored -> relay.wakeUp());
-    }
-
-    static OrgPolicy policyOf(OrgEntity org) {
-        return new OrgPolicy(org.defaultTtlSeconds, org.minExpiresInSeconds, org.maxExpiresInSeconds,
-                org.allowNeverExpiring, org.maxActivePerUser, org.maxActivePerOrg,
-                JsonColumns.strings(org.defaultCidrs), org.webhookUrl);
     }
 
     static String newTokenId() {

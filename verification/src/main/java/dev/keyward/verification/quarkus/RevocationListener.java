@@ -3,6 +3,7 @@ package dev.keyward.verification.quarkus;
 import dev.keyward.events.EventCodec;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
+import dev.keyward.verification.OrgRules;
 import dev.keyward.verification.TokenVerifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,7 +20,9 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Evicts cached verifications on {@code token:revoked} and {@code token:rotated}. Every replica must
+ * Evicts cached verifications on {@code token:revoked} and {@code token:rotated}, and applies org
+ * state changes ({@code org:suspended}, {@code org:resumed}, {@code org:deleted}) and
+ * {@code policy:changed} to the verifier's {@link dev.keyward.verification.OrgRulesCache}. Every replica must
  * see every such event, so it reads all partitions from the end without a consumer group (nothing
  * to rebalance, nothing to commit); events from before its start are covered by the cache TTL.
  * The topic is mostly {@code token:used} (one per authorized request of every service), so a record
@@ -32,7 +35,10 @@ final class RevocationListener implements AutoCloseable {
     private final TokenVerifier verifier;
     private static final byte[][] WANTED_TYPES = {
             EventType.TOKEN_REVOKED.wireName().getBytes(StandardCharsets.UTF_8),
-            EventType.TOKEN_ROTATED.wireName().getBytes(StandardCharsets.UTF_8)};
+            EventType.TOKEN_ROTATED.wireName().getBytes(StandardCharsets.UTF_8),
+            // "org:suspended", "org:resumed", "org:deleted" (and org:created, which is ignored)
+            "\"org:".getBytes(StandardCharsets.UTF_8),
+            EventType.POLICY_CHANGED.wireName().getBytes(StandardCharsets.UTF_8)};
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
@@ -123,11 +129,27 @@ final class RevocationListener implements AutoCloseable {
     void handle(String json) {
         try {
             KeywardEvent event = EventCodec.fromJson(json);
-            if ((event.type() == EventType.TOKEN_REVOKED || event.type() == EventType.TOKEN_ROTATED) && event.subject() != null) {
-                verifier.evictToken(event.subject());
+            String org = event.data() == null ? null : event.data().org();
+            switch (event.type()) {
+                case TOKEN_REVOKED, TOKEN_ROTATED -> {
+                    if (event.subject() != null) {
+                        verifier.evictToken(event.subject());
+                    }
+                }
+                case ORG_SUSPENDED -> orgState(org, OrgRules.SUSPENDED);
+                case ORG_DELETED -> orgState(org, OrgRules.DELETED);
+                case ORG_RESUMED -> orgState(org, OrgRules.ACTIVE);
+                case POLICY_CHANGED -> verifier.orgs().refresh();
+                default -> { }
             }
         } catch (EventCodec.MalformedEventException e) {
             // Not ours to judge; the audit service reports malformed events.
+        }
+    }
+
+    private void orgState(String org, String state) {
+        if (org != null) {
+            verifier.orgs().stateChanged(org, state);
         }
     }
 

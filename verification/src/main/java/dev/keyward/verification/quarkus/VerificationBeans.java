@@ -3,6 +3,8 @@ package dev.keyward.verification.quarkus;
 import dev.keyward.verification.EventSink;
 import dev.keyward.verification.EventSpool;
 import dev.keyward.verification.OrgKeySource;
+import dev.keyward.verification.OrgRulesCache;
+import dev.keyward.verification.OrgRulesSource;
 import dev.keyward.verification.RequestAuthorizer;
 import dev.keyward.verification.RequestRateLimiter;
 import dev.keyward.verification.TokenIntrospector;
@@ -23,6 +25,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -47,6 +52,10 @@ public class VerificationBeans {
     Optional<String> spoolDir;
     @ConfigProperty(name = "keyward.verification.events.spool.max-megabytes", defaultValue = "128")
     long spoolMaxMegabytes;
+    /** How often every org's rules (state, rate limits, JWT lifetime, notice days) are read again. */
+    @ConfigProperty(name = "keyward.verification.org-rules-refresh", defaultValue = "30s")
+    Duration orgRulesRefresh;
+    private ScheduledExecutorService orgRulesRefresher;
 
     private final String tokenServiceUrl;
     private final Optional<String> internalSecret;
@@ -107,6 +116,45 @@ public class VerificationBeans {
         return client;
     }
 
+    @Produces
+    @Singleton
+    @DefaultBean
+    OrgRulesSource orgRulesSource(TokenServiceClient client) {
+        return client;
+    }
+
+    /**
+     * Every org's rules, read at boot and every {@code keyward.verification.org-rules-refresh}
+     * (default 30 s); org events change them at once, so the period only bounds how long a replica
+     * that missed an event (or started while the token service was down) stays behind.
+     */
+    @Produces
+    @Singleton
+    OrgRulesCache orgRulesCache(OrgRulesSource source) {
+        OrgRulesCache cache = new OrgRulesCache(source);
+        orgRulesRefresher = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "keyward-org-rules");
+            thread.setDaemon(true);
+            return thread;
+        });
+        orgRulesRefresher.scheduleWithFixedDelay(() -> {
+            try {
+                cache.refresh().toCompletableFuture().get(orgRulesRefresh.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.debugf("org rules not read (%s); trying again in %s", e.toString(), orgRulesRefresh);
+            }
+        }, 0, orgRulesRefresh.toMillis(), TimeUnit.MILLISECONDS);
+        return cache;
+    }
+
+    void stopOrgRulesRefresher(@Disposes OrgRulesCache cache) {
+        if (orgRulesRefresher != null) {
+            orgRulesRefresher.shutdownNow();
+        }
+    }
+
     /**
      * Builds the verifier at boot, so its revocation listener is reading before the first request
      * is cached (a listener that started later could miss a revocation of an already cached key).
@@ -118,8 +166,9 @@ public class VerificationBeans {
     /** The verifier, with its revocation listener (unless {@code keyward.verification.revocation-listener.enabled=false}). */
     @Produces
     @Singleton
-    TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource, RequestRateLimiter limiter) {
-        TokenVerifier verifier = settings.build(introspector, keySource, Clock.systemUTC(), limiter);
+    TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource, RequestRateLimiter limiter,
+                                OrgRulesCache orgs) {
+        TokenVerifier verifier = settings.build(introspector, keySource, Clock.systemUTC(), limiter, orgs);
         if (revocationListenerEnabled && kafkaBootstrapServers.isPresent()) {
             revocationListener = new RevocationListener(kafkaBootstrapServers.get(), applicationName + "-revocations", verifier);
             revocationListener.start();

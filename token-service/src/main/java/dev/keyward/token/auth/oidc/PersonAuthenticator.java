@@ -4,7 +4,9 @@ import dev.keyward.verification.OidcBearer;
 import dev.keyward.token.auth.Caller;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.OrgRulesCache;
 import dev.keyward.verification.Permission;
+import dev.keyward.token.domain.OrgIds;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -33,12 +35,15 @@ public class PersonAuthenticator {
     private final boolean enabled;
     private final Optional<String> issuer;
     private final ApiKeyFormat.Environment environment;
+    private final OrgRulesCache orgs;
 
     public PersonAuthenticator(HttpServerRequest request, CurrentIdentityAssociation identities,
                                @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean enabled,
                                @ConfigProperty(name = "quarkus.oidc.token.issuer") Optional<String> issuer,
                                @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> authServerUrl,
-                               @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment) {
+                               @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment,
+                               OrgRulesCache orgs) {
+        this.orgs = orgs;
         this.request = request;
         this.identities = identities;
         this.enabled = enabled;
@@ -56,7 +61,7 @@ public class PersonAuthenticator {
      * The signed-in person, who must be allowed {@code permission} ({@code null}: any person).
      * 401 when the token does not verify, 403 without an {@code org} claim or a Keyward role.
      */
-    public Uni<Caller> require(Permission permission) {
+    public Uni<Caller> require(Permission permission, Permission... alternatives) {
         return identities.getDeferredIdentity()
                 .onFailure(AuthenticationFailedException.class)
                 .transform(e -> ApiException.unauthorized("the OIDC access token is not valid"))
@@ -65,7 +70,12 @@ public class PersonAuthenticator {
                         throw ApiException.unauthorized("the OIDC access token is not valid");
                     }
                     Caller caller = toCaller(identity, environment, clientIp());
-                    if (permission != null && !PersonGrants.of(identity.getRoles()).orElseThrow().allows(permission)) {
+                    if (orgs.of(caller.org()).refused()) {
+                        throw ApiException.forbidden("your org is suspended");
+                    }
+                    PersonGrants grants = PersonGrants.of(identity.getRoles()).orElseThrow();
+                    if (permission != null && !grants.allows(permission)
+                            && java.util.Arrays.stream(alternatives).noneMatch(grants::allows)) {
                         throw ApiException.forbidden("your role does not allow " + permission.wireName());
                     }
                     return caller;
@@ -82,12 +92,13 @@ public class PersonAuthenticator {
         if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             throw ApiException.unauthorized("not signed in through OIDC");
         }
-        String org = jwt.getClaim("org");
+        PersonGrants grants = PersonGrants.of(identity.getRoles()).orElseThrow(() -> ApiException.forbidden(
+                "your identity has none of the roles " + PersonGrants.ORG_ADMIN + ", " + PersonGrants.ORG_MEMBER
+                        + ", " + PersonGrants.OPERATOR));
+        String org = grants.operator() ? OrgIds.PLATFORM : jwt.getClaim("org");
         if (org == null || org.isBlank()) {
             throw ApiException.forbidden("your identity has no org claim; ask an administrator to set your org");
         }
-        PersonGrants grants = PersonGrants.of(identity.getRoles()).orElseThrow(() -> ApiException.forbidden(
-                "your identity has neither the " + PersonGrants.ORG_ADMIN + " nor the " + PersonGrants.ORG_MEMBER + " role"));
         String name = jwt.getClaim("name");
         if (name == null || name.isBlank()) {
             name = jwt.getClaim("preferred_username");

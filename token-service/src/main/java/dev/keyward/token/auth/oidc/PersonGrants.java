@@ -16,6 +16,8 @@ import java.util.Set;
  *   <li>{@code org-member}: git:read and git:write on every repository and org:read
  *       ({@link #MEMBER_SCOPES}); only the tokens they created. They cannot grant token:write,
  *       repo:write or audit:read.</li>
+ *   <li>{@code keyward-operator}: {@code orgs:read} and {@code orgs:write} ({@link #OPERATOR_SCOPES}),
+ *       and nothing inside any org. It wins over the org roles.</li>
  * </ul>
  * Anyone else (no Keyward role) is refused.
  *
@@ -27,16 +29,22 @@ public record PersonGrants(String role, Scopes scopes, boolean ownOnly) {
 
     public static final String ORG_ADMIN = "org-admin";
     public static final String ORG_MEMBER = "org-member";
+    /** Platform operators: create, suspend and delete orgs; nothing inside any org. */
+    public static final String OPERATOR = "keyward-operator";
 
     public static final Map<String, List<String>> ADMIN_SCOPES = Map.of(
             "repos:*", List.of("git:read", "git:write", "repo:write"),
-            "org", List.of("org:read", "token:write", "audit:read"));
+            "org", List.of("org:read", "token:write", "audit:read", "org:admin"));
+    public static final Map<String, List<String>> OPERATOR_SCOPES = Map.of("org", List.of("orgs:read", "orgs:write"));
     public static final Map<String, List<String>> MEMBER_SCOPES = Map.of(
             "repos:*", List.of("git:read", "git:write"),
             "org", List.of("org:read"));
 
     /** The grants of a person with these realm roles; empty when none of them is a Keyward role. */
     public static Optional<PersonGrants> of(Set<String> roles) {
+        if (roles.contains(OPERATOR)) {
+            return Optional.of(new PersonGrants(OPERATOR, Scopes.parse(OPERATOR_SCOPES), false));
+        }
         if (roles.contains(ORG_ADMIN)) {
             return Optional.of(new PersonGrants(ORG_ADMIN, Scopes.parse(ADMIN_SCOPES), false));
         }
@@ -52,6 +60,11 @@ public record PersonGrants(String role, Scopes scopes, boolean ownOnly) {
      * other permission must be in the person's scopes.
      */
     public boolean allows(Permission permission) {
-        return permission == Permission.TOKEN_WRITE || scopes.allowsOrg(permission);
+        return (permission == Permission.TOKEN_WRITE && !operator()) || scopes.allowsOrg(permission);
+    }
+
+    /** Whether this is a platform operator (whose org is the platform's, not the {@code org} claim). */
+    public boolean operator() {
+        return OPERATOR.equals(role);
     }
 }
