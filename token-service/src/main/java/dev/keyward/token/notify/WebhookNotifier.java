@@ -15,9 +15,12 @@ public class WebhookNotifier {
 
     private final HttpClient client;
     private final Duration timeout;
+    private final WebhookTargets targets;
 
-    public WebhookNotifier(@ConfigProperty(name = "keyward.notify.timeout", defaultValue = "10s") Duration timeout) {
+    public WebhookNotifier(@ConfigProperty(name = "keyward.notify.timeout", defaultValue = "10s") Duration timeout,
+                           WebhookTargets targets) {
         this.timeout = timeout;
+        this.targets = targets;
         this.client = HttpClient.newBuilder().connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -25,12 +28,20 @@ public class WebhookNotifier {
     /**
      * Blocking. Returns normally on a 2xx answer.
      *
-     * @throws IOException on a connection failure or any other status
+     * @throws IOException when the URL no longer passes {@link WebhookTarget} (nothing is sent), on a
+     *                     connection failure, or on any other status
      */
     public void send(String url, String secret, ExpiryNotice notice, long timestampSeconds)
             throws IOException, InterruptedException {
+        URI target;
+        try {
+            // Checked again at each send: the name may resolve elsewhere now than when it was set.
+            target = targets.checkTarget(url);
+        } catch (WebhookTarget.UnsafeUrl e) {
+            throw new IOException("not sent: " + e.getMessage());
+        }
         String body = notice.toJson();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+        HttpRequest request = HttpRequest.newBuilder(target).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "Keyward-Webhook/1")
                 .header(WebhookSignature.EVENT_HEADER, notice.type())
@@ -40,6 +51,7 @@ public class WebhookNotifier {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+        // Redirects are not followed (they could lead anywhere): a 3xx fails the attempt like any non-2xx.
         if (response.statusCode() / 100 != 2) {
             throw new IOException("webhook answered HTTP " + response.statusCode());
         }

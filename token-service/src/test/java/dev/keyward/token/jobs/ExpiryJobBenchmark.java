@@ -4,6 +4,7 @@ import dev.keyward.testsupport.EmbeddedPostgresServer;
 import dev.keyward.token.notify.MailNotifier;
 import dev.keyward.token.notify.NotificationDispatcher;
 import dev.keyward.token.notify.WebhookNotifier;
+import dev.keyward.token.notify.WebhookTargets;
 import dev.keyward.token.outbox.OutboxRelay;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -11,6 +12,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -60,7 +62,8 @@ public final class ExpiryJobBenchmark {
             OutboxRelay relay = new OutboxRelay(null, "127.0.0.1:9", Duration.ofSeconds(1), 1, false);
             ExpiryJob expiry = new ExpiryJob(ds, Clock.systemUTC(), relay, 500, Duration.ofDays(90));
             NotificationDispatcher dispatcher = new NotificationDispatcher(ds, Clock.systemUTC(), new MailNotifier(null),
-                    new WebhookNotifier(Duration.ofSeconds(1)), Duration.ofSeconds(30), Duration.ofHours(1), 10, 50);
+                    new WebhookNotifier(Duration.ofSeconds(1), new WebhookTargets(false, Optional.empty())),
+                    Duration.ofSeconds(30), Duration.ofHours(1), 10, 50);
             DeprecationJob deprecation = new DeprecationJob(ds, Clock.systemUTC(), relay, dispatcher, 500, Duration.ofDays(14));
 
             JobSummary expiryRun = expiry.run();
