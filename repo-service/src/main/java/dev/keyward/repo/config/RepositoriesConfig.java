@@ -15,7 +15,4 @@ public interface RepositoriesConfig {
     @WithDefault("main")
     String defaultBranch();
 
-    /** Tokens expiring within this many days get a Sunset header and a warning in git's output. */
-    @WithDefault("14")
-    int expiryWarningDays();
 }

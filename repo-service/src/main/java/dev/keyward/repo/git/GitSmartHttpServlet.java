@@ -1,8 +1,10 @@
 package dev.keyward.repo.git;
 
-import dev.keyward.repo.config.RepositoriesConfig;
 import dev.keyward.repo.service.RepositoryStorage;
 import dev.keyward.verification.Access;
+import dev.keyward.verification.CredentialForm;
+import dev.keyward.verification.OrgRulesCache;
+import dev.keyward.verification.TokenVerifier;
 import dev.keyward.verification.PresentedCredential;
 import dev.keyward.verification.RequestAuthorizer;
 import dev.keyward.verification.VerifiedPrincipal;
@@ -48,14 +50,14 @@ public class GitSmartHttpServlet extends GitServlet {
 
     private transient RequestAuthorizer authorizer;
     private transient RepositoryStorage storage;
-    private Duration warningWindow;
+    private transient OrgRulesCache orgs;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
         // Servlets are created by the servlet container, not by CDI: look the beans up once here.
         authorizer = CDI.current().select(RequestAuthorizer.class).get();
         storage = CDI.current().select(RepositoryStorage.class).get();
-        warningWindow = Duration.ofDays(CDI.current().select(RepositoriesConfig.class).get().expiryWarningDays());
+        orgs = CDI.current().select(TokenVerifier.class).get().orgs();
         setRepositoryResolver(this::open);
         setUploadPackFactory((req, db) -> {
             UploadPack up = new UploadPack(db);
@@ -100,9 +102,14 @@ public class GitSmartHttpServlet extends GitServlet {
         }
         req.setAttribute(ACCESS, git);
         req.setAttribute(PRINCIPAL, decision.principal());
-        ExpiryNotice.of(decision.principal(), warningWindow, Instant.now()).ifPresent(notice -> {
-            res.setHeader("Sunset", notice.sunsetHeader());
-            req.setAttribute(NOTICE, notice);
+        VerifiedPrincipal principal = decision.principal();
+        // API keys only: customer JWTs live at most a day and are renewed by their issuer, not rotated.
+        Optional<ExpiryNotice> notice = principal.form() == CredentialForm.API_KEY
+                ? ExpiryNotice.of(principal, Duration.ofDays(orgs.of(principal.org()).noticeDays()), Instant.now())
+                : Optional.empty();
+        notice.ifPresent(soon -> {
+            res.setHeader("Sunset", soon.sunsetHeader());
+            req.setAttribute(NOTICE, soon);
         });
         super.service(req, res);
     }

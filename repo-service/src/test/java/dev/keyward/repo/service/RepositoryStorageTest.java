@@ -28,10 +28,6 @@ class RepositoryStorageTest {
                 return "main";
             }
 
-            @Override
-            public int expiryWarningDays() {
-                return 14;
-            }
         });
     }
 

@@ -23,16 +23,17 @@ import dev.keyward.verification.TokenKind;
  * @param ownOnly     whether the caller may only see and manage tokens it created (an org member)
  * @param allowedCidrs the presenting token's address fence (empty: none); tokens it creates or
  *                    rotates must stay inside it
+ * @param email       a person's e-mail (the IdP's {@code email} claim), where their tokens' expiry notices go; null for keys
  */
 public record Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
                      ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp,
-                     boolean ownOnly, List<String> allowedCidrs) {
+                     boolean ownOnly, List<String> allowedCidrs, String email) {
 
     /** A caller presenting an issued API key: it manages all of its org's tokens (within its scopes). */
     public Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
                   ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp,
                   List<String> allowedCidrs) {
-        this(tokenId, org, keyPrefix, name, kind, environment, scopes, userId, clientIp, false, allowedCidrs);
+        this(tokenId, org, keyPrefix, name, kind, environment, scopes, userId, clientIp, false, allowedCidrs, null);
     }
 
     /**
@@ -40,8 +41,9 @@ public record Caller(String tokenId, String org, String keyPrefix, String name, 
      * against their user id.
      */
     public static Caller person(String userId, String name, String org, Scopes scopes,
-                                ApiKeyFormat.Environment environment, boolean ownOnly, String clientIp) {
-        return new Caller(null, org, null, name, TokenKind.ORG, environment, scopes, userId, clientIp, ownOnly, List.of());
+                                ApiKeyFormat.Environment environment, boolean ownOnly, String clientIp, String email) {
+        return new Caller(null, org, null, name, TokenKind.ORG, environment, scopes, userId, clientIp, ownOnly, List.of(),
+                email);
     }
 
     public boolean isPerson() {

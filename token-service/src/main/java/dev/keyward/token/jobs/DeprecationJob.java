@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import dev.keyward.token.domain.OrgPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,7 +26,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Deprecation notices. Every live token expiring within {@code keyward.jobs.deprecation.window}
+ * Deprecation notices. Every live token expiring within its org's {@code notice_days} (policy, default 14)
  * gets exactly one {@code token:expiring} event and one notification: an e-mail to
  * {@code tokens.notify_email}, else the org's {@code contact_email}, and a signed webhook when the
  * org has a {@code webhook_url} (and a {@code webhook_secret}). Stamp, event and queued deliveries
@@ -41,12 +42,13 @@ public class DeprecationJob {
 
     private static final String STAMP = """
             with due as (
-                select id from tokens
-                where expiring_notified_at is null and expired_at is null and revoked_at is null
-                  and expires_at is not null and expires_at > ? and expires_at <= ?
-                order by expires_at
+                select t.id from tokens t join orgs o on o.id = t.org_id
+                where t.expiring_notified_at is null and t.expired_at is null and t.revoked_at is null
+                  and t.expires_at is not null and t.expires_at > ? and t.expires_at <= ?
+                  and t.expires_at <= ? + make_interval(days => o.notice_days)
+                order by t.expires_at
                 limit ?
-                for update skip locked)
+                for update of t skip locked)
             update tokens t set expiring_notified_at = ?
             from due, orgs o
             where t.id = due.id and o.id = t.org_id
@@ -58,17 +60,14 @@ public class DeprecationJob {
     private final OutboxRelay relay;
     private final NotificationDispatcher dispatcher;
     private final int batchSize;
-    private final Duration window;
 
     public DeprecationJob(DataSource dataSource, Clock clock, OutboxRelay relay, NotificationDispatcher dispatcher,
-                          @ConfigProperty(name = "keyward.jobs.batch-size", defaultValue = "500") int batchSize,
-                          @ConfigProperty(name = "keyward.jobs.deprecation.window", defaultValue = "14d") Duration window) {
+                          @ConfigProperty(name = "keyward.jobs.batch-size", defaultValue = "500") int batchSize) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.relay = relay;
         this.dispatcher = dispatcher;
         this.batchSize = batchSize;
-        this.window = window;
     }
 
     /** One run: every due token noticed, then every due notification sent. Blocking. */
@@ -110,9 +109,11 @@ public class DeprecationJob {
         List<Due> due = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(STAMP)) {
             s.setTimestamp(1, Timestamp.from(now));
-            s.setTimestamp(2, Timestamp.from(now.plus(window)));
-            s.setInt(3, batchSize);
-            s.setTimestamp(4, Timestamp.from(now));
+            // The index bound: no org's notice period is longer than the policy's maximum.
+            s.setTimestamp(2, Timestamp.from(now.plus(Duration.ofDays(OrgPolicy.MAX_NOTICE_DAYS))));
+            s.setTimestamp(3, Timestamp.from(now));
+            s.setInt(4, batchSize);
+            s.setTimestamp(5, Timestamp.from(now));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     due.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),

@@ -33,6 +33,20 @@ public class WebhookNotifier {
      */
     public void send(String url, String secret, ExpiryNotice notice, long timestampSeconds)
             throws IOException, InterruptedException {
+        int status = deliver(url, secret, notice, timestampSeconds);
+        // Redirects are not followed (they could lead anywhere): a 3xx fails the attempt like any non-2xx.
+        if (status / 100 != 2) {
+            throw new IOException("webhook answered HTTP " + status);
+        }
+    }
+
+    /**
+     * Blocking. Sends once and returns the HTTP status, whatever it is (the settings' test call reports it).
+     *
+     * @throws IOException when the URL no longer passes {@link WebhookTarget} (nothing is sent) or on a connection failure
+     */
+    public int deliver(String url, String secret, ExpiryNotice notice, long timestampSeconds)
+            throws IOException, InterruptedException {
         URI target;
         try {
             // Checked again at each send: the name may resolve elsewhere now than when it was set.
@@ -50,10 +64,6 @@ public class WebhookNotifier {
                 .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(secret, timestampSeconds, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
-        // Redirects are not followed (they could lead anywhere): a 3xx fails the attempt like any non-2xx.
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException("webhook answered HTTP " + response.statusCode());
-        }
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

@@ -195,6 +195,50 @@ public class OrgService {
         })).invoke(ignored -> verifier.orgs().refresh());
     }
 
+    /** The notification settings as the API shows them: the webhook secret only as whether one is set. */
+    public static Map<String, Object> notificationsView(OrgEntity org) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("contact_email", org.contactEmail);
+        view.put("webhook_url", org.webhookUrl);
+        view.put("webhook_secret_set", org.webhookSecret != null);
+        return view;
+    }
+
+    /**
+     * Replaces the notification settings. {@code webhookUrl} has passed the SSRF rules already
+     * (the caller resolved it off the event loop); a webhook needs a secret, old or new.
+     * {@code secret}: absent keeps the current one, null removes it.
+     */
+    public Uni<OrgEntity> putNotifications(Caller caller, String org, String contactEmail, String webhookUrl,
+                                           boolean secretGiven, String secret) {
+        requireOrgAdmin(caller, org);
+        OrgIds.checkEmail("contact_email", contactEmail);
+        if (secretGiven && secret != null && (secret.length() < 16 || secret.length() > 200)) {
+            throw ApiException.invalid("webhook_secret must be 16-200 characters");
+        }
+        Instant now = now();
+        return committed(() -> orgs.lockById(org).flatMap(found -> {
+            OrgEntity entity = visible(found);
+            Map<String, Object> before = notificationsView(entity);
+            String newSecret = secretGiven ? secret : entity.webhookSecret;
+            if (webhookUrl != null && newSecret == null) {
+                throw ApiException.invalid("webhook_secret is required with webhook_url (deliveries are signed with it)");
+            }
+            boolean secretChanged = secretGiven && !java.util.Objects.equals(secret, entity.webhookSecret);
+            entity.contactEmail = contactEmail;
+            entity.webhookUrl = webhookUrl;
+            entity.webhookSecret = newSecret;
+            Map<String, Object> after = notificationsView(entity);
+            if (secretChanged && newSecret != null && before.get("webhook_secret_set").equals(Boolean.TRUE)) {
+                // Never the value: only that it changed.
+                before.put("webhook_secret_set", "(previous secret)");
+                after.put("webhook_secret_set", "(new secret)");
+            }
+            KeywardEvent event = OrgEvents.policyChanged(caller, org, "notifications", before, after, now);
+            return event == null ? Uni.createFrom().item(entity) : outbox.append(event).replaceWith(entity);
+        }));
+    }
+
     /** Every org's rules for the verifiers ({@code GET /internal/orgs/rules}); the platform org has none. */
     public Uni<Map<String, OrgRules>> rules() {
         return Panache.withSession(() -> orgs.list("id <> ?1", OrgIds.PLATFORM)).map(all -> {

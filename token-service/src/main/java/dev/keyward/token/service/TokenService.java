@@ -164,6 +164,8 @@ public class TokenService {
         token.createdByName = creator.name();
         token.createdByTokenId = creator.tokenId();
         token.createdByTokenPrefix = creator.tokenPrefix();
+        // A person's own address gets the expiry notice of their token; keys' tokens go to the org's contact.
+        token.notifyEmail = caller != null && CreatedBy.PERSON.equals(creator.type()) ? caller.email() : null;
         return tokens.persist(token)
                 .call(() -> outbox.append(TokenEvents.created(caller, token, now)))
                 .replaceWith(() -> new IssuedToken(token, key));

@@ -43,7 +43,7 @@ public final class ExpiryJobBenchmark {
 
             long t0 = System.nanoTime();
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                s.execute("insert into orgs (id) select 'org-' || g from generate_series(1, 100) g");
+                s.execute("insert into orgs (id, name) select 'org-' || g, 'org-' || g from generate_series(1, 100) g");
                 // Rows i % dueEvery = 0 expired an hour ago; = 1 expire in 7 days; the rest in 60 days.
                 s.execute("""
                         insert into tokens (id, org_id, key_hash, key_prefix, name, kind, environment, scopes,
@@ -64,7 +64,7 @@ public final class ExpiryJobBenchmark {
             NotificationDispatcher dispatcher = new NotificationDispatcher(ds, Clock.systemUTC(), new MailNotifier(null),
                     new WebhookNotifier(Duration.ofSeconds(1), new WebhookTargets(false, Optional.empty())),
                     Duration.ofSeconds(30), Duration.ofHours(1), 10, 50);
-            DeprecationJob deprecation = new DeprecationJob(ds, Clock.systemUTC(), relay, dispatcher, 500, Duration.ofDays(14));
+            DeprecationJob deprecation = new DeprecationJob(ds, Clock.systemUTC(), relay, dispatcher, 500);
 
             JobSummary expiryRun = expiry.run();
             JobSummary expiryAgain = expiry.run();

@@ -107,8 +107,9 @@ public class PersonAuthenticator {
         if (subject == null || subject.isBlank()) {
             throw ApiException.unauthorized("the OIDC token has no subject");
         }
+        String email = jwt.getClaim("email");
         return Caller.person(subject, name == null ? subject : name, org, grants.scopes(), environment,
-                grants.ownOnly(), clientIp);
+                grants.ownOnly(), clientIp, email == null || email.isBlank() ? null : email);
     }
 
     private String clientIp() {
