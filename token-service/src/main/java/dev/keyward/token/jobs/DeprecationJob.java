@@ -45,7 +45,7 @@ public class DeprecationJob {
                 select t.id from tokens t join orgs o on o.id = t.org_id
                 where t.expiring_notified_at is null and t.expired_at is null and t.revoked_at is null
                   and t.expires_at is not null and t.expires_at > ? and t.expires_at <= ?
-                  and t.expires_at <= ? + make_interval(days => o.notice_days)
+                  and t.expires_at <= cast(? as timestamptz) + make_interval(days => o.notice_days)
                 order by t.expires_at
                 limit ?
                 for update of t skip locked)

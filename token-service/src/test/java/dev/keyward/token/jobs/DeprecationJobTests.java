@@ -260,8 +260,6 @@ class DeprecationJobTests {
     }
 
     static String hmac(String secret, String data) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+        return WebhookReceiver.hmac(secret, data);
     }
 }

@@ -14,10 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A real HTTP endpoint (the JDK's server, free port) that records every webhook delivery. It answers
  * 500 to the first attempt of each delivery id when asked to, and 200 otherwise.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
-    record Request(Map<String, String> headers, String body, int answered) {
-        String header(String name) {
+    public record Request(Map<String, String> headers, String body, int answered) {
+        public String header(String name) {
             return headers.get(name.toLowerCase());
         }
     }
@@ -26,7 +26,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
 
-    WebhookReceiver(boolean failFirstAttempt) throws IOException {
+    public WebhookReceiver(boolean failFirstAttempt) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/hook", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -41,16 +41,23 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** HMAC-SHA-256 of {@code data} under {@code secret}, hex: what a receiver computes to check a signature. */
+    public static String hmac(String secret, String data) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
     }
 }
