@@ -49,7 +49,8 @@ public final class TokenServiceApi implements TokenAuthority {
         send("POST", "/v1/orgs/" + ORG + "/keys", publicJwk, 201);
     }
 
-    private JsonNode send(String method, String path, Object body, int expectedStatus) {
+    /** Any call with this API's key; fails unless it answers {@code expectedStatus}. */
+    public JsonNode send(String method, String path, Object body, int expectedStatus) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                     .header("Authorization", "Bearer " + adminToken)

@@ -21,6 +21,7 @@ public class TokenServiceTestResource implements QuarkusTestResourceLifecycleMan
 
     private static ServiceProcess tokenService;
     private static String adminToken;
+    private static String operatorToken;
 
     @Override
     public Map<String, String> start() {
@@ -37,6 +38,7 @@ public class TokenServiceTestResource implements QuarkusTestResourceLifecycleMan
         try {
             Path home = Files.createTempDirectory("keyward-token-service");
             Path tokenFile = home.resolve("acme-admin.token");
+            Path operatorFile = home.resolve("operator.token");
             tokenService = ServiceProcess.builder("token-service")
                     .database(SharedInfrastructure.postgres("keyward_token_for_repo_tests"))
                     .kafka(SharedInfrastructure.kafkaBootstrapServers())
@@ -44,6 +46,7 @@ public class TokenServiceTestResource implements QuarkusTestResourceLifecycleMan
                     .env("KEYWARD_INTERNAL_SECRET", INTERNAL_SECRET)
                     .env("KEYWARD_BOOTSTRAP_ORG", ORG)
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString())
+                    .env("KEYWARD_BOOTSTRAP_OPERATOR_TOKEN_FILE", operatorFile.toString())
                     .env("KEYWARD_JSON_LOGS", "false")
                     .logDir(home)
                     .start();
@@ -53,6 +56,7 @@ public class TokenServiceTestResource implements QuarkusTestResourceLifecycleMan
                         + " an up-to-date package?); see " + tokenService.log());
             }
             adminToken = Files.readString(tokenFile).strip();
+            operatorToken = Files.readString(operatorFile).strip();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,6 +66,12 @@ public class TokenServiceTestResource implements QuarkusTestResourceLifecycleMan
     public static TokenServiceApi api() {
         ensureStarted();
         return new TokenServiceApi(tokenService.baseUrl(), adminToken);
+    }
+
+    /** The token-service as a platform operator talks to it (orgs:read, orgs:write). */
+    public static TokenServiceApi operator() {
+        ensureStarted();
+        return new TokenServiceApi(tokenService.baseUrl(), operatorToken);
     }
 
     @Override

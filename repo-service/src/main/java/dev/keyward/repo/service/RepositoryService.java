@@ -118,6 +118,15 @@ public class RepositoryService {
         }));
     }
 
+    /** Removes every repository of an org (on {@code org:deleted}); returns how many rows went. Idempotent. */
+    public Uni<Long> deleteAllOf(String org) {
+        return Panache.withTransaction(() -> repositories.delete("org", org)
+                .call(() -> vertx.executeBlocking(Uni.createFrom().item(() -> {
+                    storage.deleteOrg(org);
+                    return org;
+                }))));
+    }
+
     private static RepositoryInfo toInfo(RepositoryEntity e) {
         return new RepositoryInfo(e.org, e.repoId, e.createdAt, e.defaultBranch);
     }

@@ -75,25 +75,46 @@ public class RepositoryStorage {
         }
     }
 
+    /** Deletes an org's whole directory (every repository of a deleted org); nothing when there is none. */
+    public void deleteOrg(String org) {
+        if (org == null || !ORG.matcher(org).matches() || org.equals("..")) {
+            throw new IllegalArgumentException("bad org id");
+        }
+        Path orgDir = root.resolve(org).normalize();
+        if (!orgDir.startsWith(root) || orgDir.equals(root)) {
+            throw new IllegalArgumentException("org path leaves the root");
+        }
+        try {
+            deleteTree(orgDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
     /** Deletes a repository's directory and the namespace directories it leaves empty. */
     public void delete(String org, String repoId) {
         Path dir = pathOf(org, repoId);
         try {
-            if (Files.exists(dir)) {
-                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                        Files.delete(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                        Files.delete(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            }
+            deleteTree(dir);
             Path orgDir = root.resolve(org).normalize();
             for (Path p = dir.getParent(); p != null && p.startsWith(orgDir) && !p.equals(orgDir); p = p.getParent()) {
                 try {
