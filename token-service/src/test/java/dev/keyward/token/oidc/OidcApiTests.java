@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.startsWith;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import dev.keyward.token.TestOrgs;
+import dev.keyward.token.jobs.MailServerResource;
 import dev.keyward.token.service.TokenService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -150,6 +151,62 @@ class OidcApiTests {
         given().auth().oauth2(alice).post("/v1/tokens/self/rotate").then().statusCode(403);
         // Without any credential the Keyward verifier answers as before
         given().get("/v1/tokens").then().statusCode(401);
+    }
+
+    /**
+     * A person's e-mail claim goes with the tokens they create: with a fresh realm and no SQL, a
+     * token alice creates that expires within the org's notice period mails alice herself.
+     */
+    @Test
+    void aPersonsTokenNearItsExpiryMailsThatPerson() {
+        String alice = Realm.passwordToken("alice");
+        String prefix = given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body(Map.of("name", "alice expiring", "kind", "repo", "scopes", GIT_READ, "expires_in", 10 * 86_400))
+                .post("/v1/tokens").then().statusCode(201).extract().path("key_prefix");
+        given().header("X-Keyward-Internal", TestOrgs.INTERNAL_SECRET).post("/internal/jobs/deprecation/run")
+                .then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+            given().header("X-Keyward-Internal", TestOrgs.INTERNAL_SECRET).post("/internal/jobs/notifications/run")
+                    .then().statusCode(200);
+            assertThat(java.util.Arrays.stream(MailServerResource.server().getReceivedMessages())
+                    .filter(m -> subject(m).contains(prefix))
+                    .map(m -> recipients(m)).toList()).containsExactly("alice@keyward.test");
+        });
+    }
+
+    /** A platform operator signs in too: orgs, and nothing inside any org; a suspended org's people are refused. */
+    @Test
+    void anOperatorManagesOrgsAndASuspendedOrgsPeopleAreRefused() {
+        String operator = Realm.passwordToken("operator");
+        given().auth().oauth2(operator).get("/v1/orgs").then().statusCode(200).body("orgs.id", hasItem("other"));
+        given().auth().oauth2(operator).get("/v1/tokens").then().statusCode(403);
+        create(operator, "sneaky", GIT_READ).then().statusCode(403);
+
+        String mallory = Realm.passwordToken("mallory");
+        given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(200);
+        given().auth().oauth2(operator).post("/v1/orgs/other/suspend").then().statusCode(200).body("state", equalTo("suspended"));
+        try {
+            given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(403);
+        } finally {
+            given().auth().oauth2(operator).post("/v1/orgs/other/resume").then().statusCode(200);
+        }
+        given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(200);
+    }
+
+    private static String subject(jakarta.mail.internet.MimeMessage m) {
+        try {
+            return m.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String recipients(jakarta.mail.internet.MimeMessage m) {
+        try {
+            return java.util.Arrays.stream(m.getAllRecipients()).map(Object::toString).collect(java.util.stream.Collectors.joining(","));
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Response create(String bearer, String name, Map<String, List<String>> scopes) {
