@@ -2,10 +2,15 @@ package dev.keyward.audit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.oneOf;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.audit.rest.ErrorBody;
+import dev.keyward.audit.rest.ErrorMappers;
 import dev.keyward.events.EventType;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
@@ -14,6 +19,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +37,9 @@ import org.junit.jupiter.api.TestInstance;
 class AuditAttackTests extends AuditTestBase {
 
     private static final Instant BASE = Instant.parse("2026-04-01T10:00:00Z");
+
+    @Inject
+    ObjectMapper json;
 
     private final String victim = EventPublisher.newOrg("victim");
     private final String attacker = EventPublisher.newOrg("attacker");
@@ -113,5 +122,28 @@ class AuditAttackTests extends AuditTestBase {
                 .post("/v1/audit/events").then().statusCode(413).body("error", equalTo("payload_too_large"));
         as(attackerAuditor).contentType(ContentType.JSON).body("{}").post("/v1/audit/events").then()
                 .statusCode(oneOf(404, 405)).body("error", notNullValue());
+    }
+
+    record Probe(String actor, Long pageSize) {
+    }
+
+    /** The service's JSON reader is the strict one of every service, and its refusals read the same. */
+    @Test
+    void bodiesWouldBeReadStrictlyHereToo() {
+        ErrorMappers errors = new ErrorMappers();
+        for (String[] c : new String[][] {
+                {"{\"actor\": \"a\", \"pag_size\": 5}", "422", "unknown_field", "'pag_size'"},
+                {"{\"actor\": \"a\", \"actor\": \"b\"}", "400", "malformed_json", "'actor'"},
+                {"{\"actor\": true}", "400", "malformed_json", "'actor' must be a string"},
+                {"{\"page_size\": \"5\"}", "400", "malformed_json", "'page_size' must be a whole number"},
+                {"{\"actor\": \"a\"} {}", "400", "malformed_json", "one JSON document"}}) {
+            JsonProcessingException refused = catchThrowableOfType(JsonProcessingException.class, () -> json.readValue(c[0], Probe.class));
+            assertThat(refused).as(c[0]).isNotNull();
+            jakarta.ws.rs.core.Response answer = errors.malformedJson(refused);
+            assertThat(answer.getStatus()).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
+            ErrorBody body = (ErrorBody) answer.getEntity();
+            assertThat(body.error()).as(c[0]).isEqualTo(c[2]);
+            assertThat(body.message()).as(c[0]).contains(c[3]);
+        }
     }
 }

@@ -2,18 +2,24 @@ package dev.keyward.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.TokenKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,6 +190,85 @@ class CommandLineTests {
 
         assertThat(r.exit()).isZero();
         assertThat(r.err()).contains("Not signed in");
+    }
+
+    /**
+     * token-service's listing and revocation at the wire, for what the CLI decides before and between
+     * its calls: which token a key prefix names. The calls themselves are proven in LocalStackIT.
+     */
+    private static final class TokenListing implements AutoCloseable {
+        final HttpServer server;
+        final List<String> revoked = new CopyOnWriteArrayList<>();
+        final AtomicInteger listings = new AtomicInteger();
+
+        TokenListing(String... idsAndPrefixes) throws IOException {
+            StringBuilder tokens = new StringBuilder();
+            for (int i = 0; i < idsAndPrefixes.length; i += 2) {
+                tokens.append(i == 0 ? "" : ",").append("{\"id\":\"").append(idsAndPrefixes[i])
+                        .append("\",\"key_prefix\":\"").append(idsAndPrefixes[i + 1]).append("\",\"kind\":\"org\"}");
+            }
+            byte[] page = ("{\"tokens\":[" + tokens + "],\"next_page_token\":null}").getBytes(StandardCharsets.UTF_8);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/v1/tokens", exchange -> {
+                byte[] answer = page;
+                if (exchange.getRequestMethod().equals("DELETE")) {
+                    String id = exchange.getRequestURI().getPath().substring("/v1/tokens/".length());
+                    revoked.add(id);
+                    answer = ("{\"id\":\"" + id + "\",\"revoked\":true}").getBytes(StandardCharsets.UTF_8);
+                } else {
+                    listings.incrementAndGet();
+                }
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /** As {@code npm token revoke}: a token is named by its id or by its key prefix, never by a guess. */
+    @Test
+    void revokeTakesAnIdOrAUniqueKeyPrefix() throws IOException {
+        env.put("KEYWARD_TOKEN", ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.ORG));
+        try (TokenListing api = new TokenListing("tok_a", "kw_prod_o_Ab3dEf7h", "tok_b", "kw_prod_o_Ab3dXy9z",
+                "tok_c", "kw_dev_r_Qw8rTy2u")) {
+            env.put("KEYWARD_URL", api.url());
+
+            Result byPrefix = run("token", "revoke", "kw_prod_o_Ab3dE");
+            assertThat(byPrefix.exit()).as(byPrefix.err()).isZero();
+            assertThat(byPrefix.err()).contains("Revoked tok_a");
+            // As 'token list' prints it, with the ellipsis; and the id as before, without a listing.
+            assertThat(run("token", "revoke", "kw_prod_o_Ab3dXy9z…").exit()).isZero();
+            int listingsSoFar = api.listings.get();
+            assertThat(run("token", "revoke", "tok_c").exit()).isZero();
+            assertThat(api.listings.get()).isEqualTo(listingsSoFar);
+            assertThat(api.revoked).containsExactly("tok_a", "tok_b", "tok_c");
+
+            Result ambiguous = run("token", "revoke", "tok_c", "kw_prod_o_Ab3d");
+            assertThat(ambiguous.exit()).isEqualTo(ExitCode.USAGE);
+            assertThat(ambiguous.err()).contains("ambiguous").contains("tok_a").contains("tok_b");
+            Result unknown = run("token", "revoke", "kw_dev_r_Zz");
+            assertThat(unknown.exit()).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(unknown.err()).contains("no active token has key prefix kw_dev_r_Zz");
+            // A whole key typed by mistake is matched by its prefix and never echoed.
+            String key = "kw_prod_o_Ab3dEf7h" + "x".repeat(24) + "_abcdef";
+            Result whole = run("token", "revoke", "kw_prod_o_Zb3dEf7h" + "x".repeat(24) + "_abcdef");
+            assertThat(whole.exit()).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(whole.err()).doesNotContain("x".repeat(24));
+            assertThat(run("token", "revoke", key).exit()).isZero();
+            // Nothing was revoked by a refused command, not even the id named before the ambiguous prefix.
+            assertThat(api.revoked).containsExactly("tok_a", "tok_b", "tok_c", "tok_a");
+        }
     }
 
     private static int closedPort() throws IOException {

@@ -1,6 +1,7 @@
 package dev.keyward.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -73,6 +76,31 @@ class EmbeddedKeycloakTest {
                 "username", "alice", "password", "wrong"));
         assertThat(response.statusCode()).isBetween(400, 401);
         assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    /** A refresh token is good for one refresh: a stolen copy used after the owner refreshed is dead. */
+    @Test
+    void aUsedRefreshTokenIsRefused() throws Exception {
+        HttpResponse<String> login = post(Map.of("grant_type", "password", "client_id", "keyward-cli",
+                "username", "bob", "password", "bob"));
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        String first = JSON.readTree(login.body()).path("refresh_token").asText();
+        assertThat(first).isNotBlank();
+        // Keycloak knows a refresh token as stale by its issue time, in whole seconds, being before the
+        // session's last refresh: so the refresh happens in a later second than the login.
+        long issuedAt = JSON.readTree(Base64.getUrlDecoder().decode(first.split("\\.")[1])).path("iat").asLong();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().getEpochSecond() > issuedAt);
+
+        HttpResponse<String> refreshed = post(Map.of("grant_type", "refresh_token", "client_id", "keyward-cli",
+                "refresh_token", first));
+        assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+        String second = JSON.readTree(refreshed.body()).path("refresh_token").asText();
+        assertThat(second).isNotBlank().isNotEqualTo(first);
+
+        HttpResponse<String> reused = post(Map.of("grant_type", "refresh_token", "client_id", "keyward-cli",
+                "refresh_token", first));
+        assertThat(reused.statusCode()).as(reused.body()).isEqualTo(400);
+        assertThat(JSON.readTree(reused.body()).path("error").asText()).isEqualTo("invalid_grant");
     }
 
     private static JsonNode accessTokenClaims(Map<String, String> form) throws Exception {

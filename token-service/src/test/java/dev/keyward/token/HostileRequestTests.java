@@ -2,7 +2,9 @@ package dev.keyward.token;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.oneOf;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -109,6 +111,37 @@ class HostileRequestTests {
         TestOrgs.create(org.adminKey(), Map.of("name", "ok", "kind", "repo", "scopes", Map.of("repos:a", List.of("git:read")),
                 "expires_in", "9".repeat(40))).then().statusCode(oneOf(400, 422)).body("error", notNullValue());
         assertThat(tokensOfOrg()).isEqualTo(before);
+    }
+
+    /** Two parsers must not read one body differently, and a NUL must not reach PostgreSQL. */
+    @Test
+    void duplicateKeysWrongTypesAndNulParametersAre400NamingTheField() {
+        long before = tokensOfOrg();
+        given().header("x-api-key", org.adminKey()).contentType(ContentType.JSON)
+                .body("{\"name\":\"a\",\"kind\":\"org\",\"kind\":\"repo\",\"scopes\":{\"repos:a\":[\"git:read\"]}}")
+                .post("/v1/tokens").then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("malformed_json")).body("message", containsString("'kind'"));
+        given().header("x-api-key", org.adminKey()).contentType(ContentType.JSON)
+                .body("{\"name\":\"a\",\"kind\":\"repo\",\"scopes\":{\"repos:a\":[\"git:read\"]},\"expires_in\":\"0\"}")
+                .post("/v1/tokens").then().statusCode(400).body("message", containsString("'expires_in'"));
+        given().header("x-api-key", org.adminKey()).contentType(ContentType.JSON)
+                .body("{\"name\":\"a\",\"kind\":\"repo\",\"scopes\":{\"repos:a\":[\"git:read\"]},\"expire_in\":3600}")
+                .post("/v1/tokens").then().statusCode(422).body("error", equalTo("unknown_field"))
+                .body("message", containsString("'expire_in'"));
+        // A key as a field name is never repeated back.
+        given().header("x-api-key", org.adminKey()).contentType(ContentType.JSON)
+                .body("{\"name\":\"a\",\"scopes\":{\"repos:a\":[\"git:read\"]},\"" + org.adminKey() + "\":1}")
+                .post("/v1/tokens").then().statusCode(422).body("message", not(containsString(org.adminKey())));
+        assertThat(tokensOfOrg()).isEqualTo(before);
+
+        given().header("x-api-key", org.adminKey()).queryParam("page_size", "abc").get("/v1/tokens").then().statusCode(400)
+                .contentType(ContentType.JSON).body("message", containsString("page_size"));
+        given().header("x-api-key", org.adminKey()).urlEncodingEnabled(false).get("/v1/tokens?page_token=%00")
+                .then().statusCode(400).contentType(ContentType.JSON).body("message", containsString("page_token"));
+        given().header("x-api-key", org.adminKey()).urlEncodingEnabled(false).get("/v1/tokens/tok_%00")
+                .then().statusCode(400).contentType(ContentType.JSON).body("message", containsString("id"));
+        given().header("x-api-key", org.adminKey()).urlEncodingEnabled(false).delete("/v1/tokens/tok_%00")
+                .then().statusCode(400).contentType(ContentType.JSON).body("message", containsString("id"));
     }
 
     @Test

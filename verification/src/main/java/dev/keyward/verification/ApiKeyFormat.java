@@ -13,10 +13,17 @@ import java.util.zip.CRC32;
  *   <li>{@code checksum} is the CRC32 of everything before it, as 6 base62 characters, so secret
  *       scanners (and the verifier) can tell a real key from a typo offline.</li>
  * </ul>
- * The first {@value #PREFIX_LENGTH} characters are the display {@code key_prefix}.
+ * The display {@code key_prefix} is the {@code kw_<env>_<kind>_} head and the first
+ * {@value #PREFIX_RANDOM_LENGTH} characters of the random part ({@code kw_prod_o_7fK2pQ9x}).
  */
 public final class ApiKeyFormat {
 
+    /**
+     * How many characters of the random part the display prefix shows: enough to tell a creator's
+     * keys apart and to find one by it (SPEC: at least 6), 48 of the 190 random bits.
+     */
+    public static final int PREFIX_RANDOM_LENGTH = 8;
+    /** How much is shown of a string that does not start like a key, and the least worth showing at all. */
     public static final int PREFIX_LENGTH = 12;
     static final int RANDOM_LENGTH = 32;
     static final int CHECKSUM_LENGTH = 6;
@@ -142,9 +149,21 @@ public final class ApiKeyFormat {
         return candidate != null && candidate.startsWith("kw_");
     }
 
-    /** The display prefix of a key. Safe to log and to put in events. */
+    /**
+     * The display prefix of a key: its {@code kw_<env>_<kind>_} head and {@value #PREFIX_RANDOM_LENGTH}
+     * characters (the first {@value #PREFIX_LENGTH} of anything else). Safe to log and to put in events.
+     */
     public static String prefixOf(String key) {
-        return key.length() <= PREFIX_LENGTH ? key : key.substring(0, PREFIX_LENGTH);
+        int head = headLength(key);
+        int length = head > 0 ? head + PREFIX_RANDOM_LENGTH : PREFIX_LENGTH;
+        return key.length() <= length ? key : key.substring(0, length);
+    }
+
+    /** The length of a {@code kw_<env>_<letter>_} head (any kind letter), or -1. */
+    private static int headLength(String candidate) {
+        int kindAt = candidate.startsWith("kw_prod_") ? "kw_prod_".length()
+                : candidate.startsWith("kw_dev_") ? "kw_dev_".length() : -1;
+        return kindAt > 0 && candidate.length() > kindAt + 1 && candidate.charAt(kindAt + 1) == '_' ? kindAt + 2 : -1;
     }
 
     /** The environment named by a key's display prefix ({@code kw_dev_…}); empty for anything else. */

@@ -18,7 +18,11 @@ class ApiKeyFormatTest {
         ApiKeyFormat.ParsedKey parsed = ApiKeyFormat.parse(key).orElseThrow();
         assertThat(parsed.kind()).isEqualTo(TokenKind.ORG);
         assertThat(parsed.environment()).isEqualTo(ApiKeyFormat.Environment.PROD);
-        assertThat(parsed.prefix()).isEqualTo(key.substring(0, 12)).hasSize(12);
+        assertThat(parsed.prefix()).isEqualTo(key.substring(0, 18)).hasSize("kw_prod_o_".length() + 8);
+        String dev = ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.REPO);
+        assertThat(ApiKeyFormat.prefixOf(dev)).isEqualTo(dev.substring(0, 17)).hasSize("kw_dev_r_".length() + 8);
+        // What does not start like a key shows no more than it did.
+        assertThat(ApiKeyFormat.prefixOf("ghp_0123456789abcdefghij")).isEqualTo("ghp_01234567");
     }
 
     @Test

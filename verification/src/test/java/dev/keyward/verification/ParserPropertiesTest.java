@@ -40,7 +40,8 @@ class ParserPropertiesTest {
         ApiKeyFormat.ParsedKey parsed = ApiKeyFormat.parse(key).orElseThrow();
         assertThat(parsed.environment()).isEqualTo(env);
         assertThat(parsed.kind()).isEqualTo(kind);
-        assertThat(parsed.prefix()).isEqualTo(key.substring(0, ApiKeyFormat.PREFIX_LENGTH));
+        assertThat(parsed.prefix()).matches("kw_(prod|dev)_[or]_[0-9A-Za-z]{" + ApiKeyFormat.PREFIX_RANDOM_LENGTH + "}");
+        assertThat(key).startsWith(parsed.prefix());
         assertThat(ApiKeyFormat.problemOf(key)).isEmpty();
         assertThat(ApiKeyFormat.environmentOfPrefix(parsed.prefix())).contains(env);
     }

@@ -51,7 +51,7 @@ class RequestAuthorizerTest {
         assertThat(e.data().repo()).isEqualTo("team/app");
         assertThat(e.data().operation()).isEqualTo("git:read");
         assertThat(e.data().clientIp()).isEqualTo("10.0.0.1");
-        assertThat(e.data().keyPrefix()).isEqualTo(key.substring(0, 12));
+        assertThat(e.data().keyPrefix()).isEqualTo(ApiKeyFormat.prefixOf(key));
         assertThat(EventCodec.toJson(e)).doesNotContain(key);
     }
 
@@ -80,7 +80,7 @@ class RequestAuthorizerTest {
         assertThat(e.type()).isEqualTo(EventType.AUTH_FAILED);
         assertThat(e.data().reason()).isEqualTo("revoked");
         assertThat(e.data().org()).as("org from the URL").isEqualTo("acme");
-        assertThat(e.data().keyPrefix()).isEqualTo(revoked.substring(0, 12));
+        assertThat(e.data().keyPrefix()).isEqualTo(ApiKeyFormat.prefixOf(revoked));
         assertThat(EventCodec.toJson(e)).doesNotContain(revoked);
     }
 

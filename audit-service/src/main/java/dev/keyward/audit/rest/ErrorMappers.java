@@ -1,6 +1,9 @@
 package dev.keyward.audit.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.keyward.audit.service.InvalidRequestException;
+import dev.keyward.verification.StrictJsonBodies;
 import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;
@@ -19,6 +22,19 @@ public class ErrorMappers {
         return body(400, e.error(), e.getMessage());
     }
 
+    /** A body Jackson refused: 400, or 422 for an unknown field, naming the field (never a value). */
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        StrictJsonBodies.Problem problem = StrictJsonBodies.problemOf(e);
+        return body(problem.status(), problem.error(), problem.message());
+    }
+
+    // More specific than Quarkus's built-in mapper for this type, so ours wins.
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
     /** Refusals of the verification module come with their finished 401/403/503 answer. */
     @ServerExceptionMapper
     public Response denied(KeywardAuthException e) {
@@ -27,6 +43,9 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json);
+        }
         int status = e.getResponse().getStatus();
         String error = switch (status) {
             case 404 -> "not_found";

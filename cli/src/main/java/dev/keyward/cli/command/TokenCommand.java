@@ -2,13 +2,16 @@ package dev.keyward.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.keyward.cli.CliException;
 import dev.keyward.cli.Context;
+import dev.keyward.cli.ExitCode;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.http.ApiClient;
 import dev.keyward.cli.output.Table;
 import dev.keyward.cli.output.Times;
 import dev.keyward.cli.parse.Durations;
 import dev.keyward.cli.parse.ScopeFlags;
+import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.TokenKind;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,17 +112,7 @@ public final class TokenCommand extends GroupCommand {
         @Override
         public void run() {
             Context ctx = Context.of(spec);
-            List<JsonNode> tokens = new ArrayList<>();
-            String pageToken = null;
-            do {
-                Map<String, String> q = ApiClient.query();
-                q.put("page_size", Integer.toString(PAGE_SIZE));
-                q.put("state", all ? "all" : "active");
-                q.put("page_token", pageToken);
-                JsonNode page = ctx.api().get(Service.TOKEN, "/v1/tokens", q);
-                page.path("tokens").forEach(tokens::add);
-                pageToken = textOrNull(page.path("next_page_token"));
-            } while (pageToken != null);
+            List<JsonNode> tokens = listTokens(ctx, all);
             if (ctx.jsonOutput()) {
                 ArrayNode array = ctx.json().createArrayNode();
                 tokens.forEach(array::add);
@@ -174,17 +167,22 @@ public final class TokenCommand extends GroupCommand {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = "Revoke tokens: every service refuses them within a second.")
+            description = {"Revoke tokens: every service refuses them within a second.",
+                    "Name each by its id (tok_…) or by its key prefix (kw_…, as 'token list' shows it)."})
     static final class Revoke implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "TOKEN_ID", arity = "1..*", description = "tok_… (one or more)")
-        List<String> ids;
+        @Parameters(paramLabel = "TOKEN", arity = "1..*", description = "tok_… or a key prefix kw_… (one or more)")
+        List<String> references;
 
         @Override
         public void run() {
             Context ctx = Context.of(spec);
+            // Every reference is resolved before anything is revoked: one that names no token, or
+            // several, revokes none.
+            List<JsonNode> active = references.stream().anyMatch(TokenCommand::isKeyPrefix) ? listTokens(ctx, false) : List.of();
+            List<String> ids = references.stream().map(r -> isKeyPrefix(r) ? idOfPrefix(r, active) : r).toList();
             ArrayNode results = ctx.json().createArrayNode();
             for (String id : ids) {
                 JsonNode r = ctx.api().delete(Service.TOKEN, "/v1/tokens/" + ApiClient.encode(id));
@@ -237,6 +235,54 @@ public final class TokenCommand extends GroupCommand {
                     + Times.human(textOrNull(rotated.path("previous_key_expires_at")), ctx.clock()) : "") + ".");
             ctx.note("The secret above is shown only this once: store it now.");
         }
+    }
+
+    /** Every token of the org (the active ones unless {@code all}), page after page. */
+    static List<JsonNode> listTokens(Context ctx, boolean all) {
+        List<JsonNode> tokens = new ArrayList<>();
+        String pageToken = null;
+        do {
+            Map<String, String> q = ApiClient.query();
+            q.put("page_size", Integer.toString(PAGE_SIZE));
+            q.put("state", all ? "all" : "active");
+            q.put("page_token", pageToken);
+            JsonNode page = ctx.api().get(Service.TOKEN, "/v1/tokens", q);
+            page.path("tokens").forEach(tokens::add);
+            pageToken = textOrNull(page.path("next_page_token"));
+        } while (pageToken != null);
+        return tokens;
+    }
+
+    /** A reference to a token by its key (prefix) rather than its id: keys, and so prefixes, start with kw_. */
+    static boolean isKeyPrefix(String reference) {
+        return ApiKeyFormat.looksLikeApiKey(reference);
+    }
+
+    /**
+     * The id of the one active token whose key prefix {@code reference} names: the prefix as listed
+     * (a trailing … allowed), a shorter start of it, or a longer one (the whole key).
+     *
+     * @throws CliException not found (4) when no token matches, usage (2) when several do
+     */
+    static String idOfPrefix(String reference, List<JsonNode> tokens) {
+        String wanted = reference.endsWith("…") ? reference.substring(0, reference.length() - 1) : reference;
+        List<JsonNode> matches = tokens.stream().filter(t -> {
+            String prefix = textOrNull(t.path("key_prefix"));
+            return prefix != null && (prefix.startsWith(wanted) || wanted.startsWith(prefix));
+        }).toList();
+        // Never echo more than a prefix of what was typed: it may be a whole key.
+        String shown = ApiKeyFormat.prefixOf(wanted);
+        if (matches.isEmpty()) {
+            throw new CliException(ExitCode.NOT_FOUND, "no active token has key prefix " + shown + "…",
+                    "keyward token list shows the prefixes of the active tokens");
+        }
+        if (matches.size() > 1) {
+            throw CliException.usage("key prefix " + shown + "… is ambiguous: it matches "
+                    + matches.stream().map(t -> t.path("id").asText() + " (" + t.path("key_prefix").asText() + "…)")
+                            .collect(java.util.stream.Collectors.joining(", "))
+                    + "; give more of the prefix, or the id");
+        }
+        return matches.get(0).path("id").asText();
     }
 
     /** The kinds for shell completion, from the one vocabulary. */

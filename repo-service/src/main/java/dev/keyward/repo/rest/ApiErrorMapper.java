@@ -2,7 +2,9 @@ package dev.keyward.repo.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.verification.StrictJsonBodies;
 import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;
@@ -27,15 +29,21 @@ public class ApiErrorMapper {
         return body(e.status(), e.error(), e.getMessage());
     }
 
-    /** Never the parser's own message: it can quote the request body back. */
+    /** Never the parser's own message (it can quote the request body back): the field, named. */
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return body(400, "malformed_json", "the request body is not valid JSON of the expected shape");
+        StrictJsonBodies.Problem problem = StrictJsonBodies.problemOf(e);
+        return body(problem.status(), problem.error(), problem.message());
     }
 
     // More specific than Quarkus's built-in mapper for this type, so ours wins.
     @ServerExceptionMapper
     public Response mismatchedJson(MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
         return malformedJson(e);
     }
 

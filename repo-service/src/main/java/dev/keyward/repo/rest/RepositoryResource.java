@@ -19,7 +19,10 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import java.util.Optional;
 
-/** The repository management API. Ids may hold '/', so the id path parameter takes the rest of the path. */
+/**
+ * The repository management API. Ids may hold '/', so the id path parameter takes the rest of the path.
+ * Also served at {@code /api/v1/repos} ({@link SdkPathResource}).
+ */
 @Path("/v1/repos")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -47,10 +50,10 @@ public class RepositoryResource {
     }
 
     @GET
-    public Uni<RepositoryListJson> list(@QueryParam("prefix") String prefix, @QueryParam("page_size") Integer pageSize,
+    public Uni<RepositoryListJson> list(@QueryParam("prefix") String prefix, @QueryParam("page_size") String pageSize,
                                         @QueryParam("page_token") String pageToken) {
         return caller.require(Permission.ORG_READ)
-                .chain(p -> repositories.list(p.org(), prefix, pageSize, pageToken))
+                .chain(p -> repositories.list(p.org(), ListParameters.prefix(prefix), ListParameters.pageSize(pageSize), pageToken))
                 .map(page -> new RepositoryListJson(page.repositories().stream().map(RepositoryJson::of).toList(),
                         page.nextPageToken()));
     }

@@ -10,6 +10,7 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.repo.EventTap;
 import dev.keyward.repo.GitCli;
 import dev.keyward.repo.TokenAuthority;
+import dev.keyward.verification.ApiKeyFormat;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -133,7 +134,7 @@ abstract class GitSmartHttpContract {
                     assertThat(e.data().org()).isEqualTo(TokenAuthority.ORG);
                     assertThat(e.data().repo()).isEqualTo(repo);
                     assertThat(e.data().outcome()).isEqualTo("success");
-                    assertThat(e.data().keyPrefix()).isEqualTo(writer.token().substring(0, 12));
+                    assertThat(e.data().keyPrefix()).isEqualTo(ApiKeyFormat.prefixOf(writer.token()));
                     assertThat(e.data().clientIp()).isEqualTo("127.0.0.1");
                 }));
     }

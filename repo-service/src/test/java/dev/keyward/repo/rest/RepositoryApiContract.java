@@ -156,4 +156,31 @@ abstract class RepositoryApiContract {
         given().header("Authorization", "Bearer " + admin).delete("/v1/repos/" + id).then().statusCode(404);
         create(admin, Map.of("id", id)).then().statusCode(201);
     }
+
+    /** Seed 000's SDK path: the same calls, statuses and bodies under /api/v1/repos. */
+    @Test
+    void theSdkPathAnswersExactlyAsTheApiPath() {
+        String ns = "sdk-" + run;
+        String id = ns + "/tool";
+        given().header("Authorization", "Bearer " + admin).contentType(ContentType.JSON).body(Map.of("id", id))
+                .post("/api/v1/repos").then().statusCode(201)
+                .body("id", equalTo(id)).body("default_branch", equalTo("main")).body("created_at", notNullValue());
+        assertThat(REPOS.resolve(id + ".git/HEAD")).exists();
+        given().header("Authorization", "Bearer " + admin).contentType(ContentType.JSON).body(Map.of("id", id))
+                .post("/api/v1/repos").then().statusCode(409).body("error", equalTo("conflict"));
+
+        Map<String, Object> viaSdk = given().header("x-api-key", admin).get("/api/v1/repos/" + id)
+                .then().statusCode(200).extract().jsonPath().getMap("");
+        assertThat(viaSdk).isEqualTo(given().header("x-api-key", admin).get("/v1/repos/" + id)
+                .then().statusCode(200).extract().jsonPath().getMap(""));
+        given().header("x-api-key", admin).queryParam("prefix", ns + "/").get("/api/v1/repos").then().statusCode(200)
+                .body("repositories.id", equalTo(List.of(id)));
+        given().get("/api/v1/repos").then().statusCode(401).header("WWW-Authenticate", "Basic realm=\"keyward\"");
+
+        given().header("x-api-key", admin).delete("/api/v1/repos/" + id).then().statusCode(200)
+                .body("id", equalTo(id)).body("deleted", equalTo(true));
+        assertThat(REPOS.resolve(id + ".git")).doesNotExist();
+        given().header("x-api-key", admin).get("/v1/repos/" + id).then().statusCode(404).body("error", equalTo("not_found"));
+        given().header("x-api-key", admin).delete("/api/v1/repos/" + id).then().statusCode(404).body("error", equalTo("not_found"));
+    }
 }

@@ -2,6 +2,7 @@ package dev.keyward.repo.security;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -152,5 +153,36 @@ class RepositoryAttackTests {
                     .header("WWW-Authenticate", "Basic realm=\"keyward\"").body("error", equalTo("malformed"));
         }
         assertThat(Files.exists(java.nio.file.Path.of("target/test-repos/acme/caf\u00e9.git"))).isFalse();
+    }
+
+    /** Wrong types and duplicate keys in a body, NUL and junk in parameters: 400 naming the field, nothing created. */
+    @Test
+    void strictBodiesAndParametersNameWhatIsWrong() {
+        given().header("x-api-key", admin).contentType(ContentType.JSON).body("{\"id\": true}").post("/v1/repos")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("malformed_json")).body("message", containsString("'id' must be a string"));
+        given().header("x-api-key", admin).contentType(ContentType.JSON).body("{\"id\": 42}").post("/v1/repos")
+                .then().statusCode(400).body("message", containsString("'id'"));
+        given().header("x-api-key", admin).contentType(ContentType.JSON).body("{\"id\": \"dup-a\", \"id\": \"dup-b\"}")
+                .post("/v1/repos").then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("malformed_json")).body("message", containsString("'id'"));
+        given().header("x-api-key", admin).contentType(ContentType.JSON).body("{\"id\": \"typo-x\", \"default_branh\": \"dev\"}")
+                .post("/v1/repos").then().statusCode(422).contentType(ContentType.JSON)
+                .body("error", equalTo("unknown_field")).body("message", containsString("'default_branh'"));
+        for (String id : List.of("true", "42", "dup-a", "dup-b", "typo-x")) {
+            assertThat(storage.exists(TokenAuthority.ORG, id)).as(id).isFalse();
+        }
+
+        for (String query : List.of("prefix=%00", "prefix=a%00b", "prefix=%0a", "page_size=abc", "page_size=%00", "page_token=%00")) {
+            for (String path : List.of("/v1/repos?", "/api/v1/repos?")) {
+                given().header("x-api-key", admin).urlEncodingEnabled(false).get(path + query).then()
+                        .statusCode(400).contentType(ContentType.JSON)
+                        .body("message", containsString(query.substring(0, query.indexOf('='))));
+            }
+        }
+        given().header("x-api-key", admin).urlEncodingEnabled(false).get("/v1/repos/own%00x").then().statusCode(400)
+                .body("error", equalTo("invalid_repo_id"));
+        given().header("x-api-key", admin).urlEncodingEnabled(false).delete("/api/v1/repos/own%00x").then().statusCode(400)
+                .body("error", equalTo("invalid_repo_id"));
     }
 }

@@ -1,9 +1,10 @@
 package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.keyward.token.error.ApiException;
+import dev.keyward.verification.StrictJsonBodies;
 import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;
@@ -12,7 +13,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -43,19 +43,21 @@ public class ApiErrorMapper {
         return e.getResponse();
     }
 
+    /** A body Jackson refused: 400, or 422 for an unknown field, naming the field (never a value). */
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        String where = e instanceof JsonMappingException m && !m.getPath().isEmpty()
-                ? " (at " + m.getPath().stream()
-                        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                        .collect(Collectors.joining(".")) + ")"
-                : "";
-        return error(400, "malformed_json", "the request body is not valid JSON of the expected shape" + where);
+        StrictJsonBodies.Problem problem = StrictJsonBodies.problemOf(e);
+        return error(problem.status(), problem.error(), problem.message());
     }
 
     // More specific than Quarkus's built-in mapper for this type, so ours wins.
     @ServerExceptionMapper
     public Response mismatchedJson(MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
         return malformedJson(e);
     }
 

@@ -1,9 +1,12 @@
 package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.keyward.token.domain.TokenRules;
+import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.IssuedToken;
 import dev.keyward.token.service.JsonColumns;
+import dev.keyward.token.service.NewToken;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +17,32 @@ final class TokenJson {
     private TokenJson() {
     }
 
+    /**
+     * {@code POST /v1/tokens}: Keyward's shape ({@code kind} optional), or the githosted one accepted
+     * as an alias ({@code permission} + {@code repoAllowlist} instead of {@code scopes},
+     * {@code ttlHours} instead of {@code expires_in}, {@code kind: "workspace"} for {@code org}).
+     */
     record CreateRequest(String name, String kind, Map<String, List<String>> scopes,
                          @JsonProperty("expires_in") Long expiresIn,
                          @JsonProperty("allowed_cidrs") List<String> allowedCidrs,
-                         String environment) {
+                         String environment,
+                         String permission, List<String> repoAllowlist, Long ttlHours) {
+
+        /** The request in Keyward's terms; 422 when it mixes the two shapes. */
+        NewToken toNewToken() {
+            boolean allowlistShape = permission != null || repoAllowlist != null;
+            if (allowlistShape && scopes != null) {
+                throw ApiException.invalid("use either 'scopes' or 'permission' with 'repoAllowlist', not both");
+            }
+            if (ttlHours != null && expiresIn != null) {
+                throw ApiException.invalid("use either 'expires_in' or 'ttlHours', not both");
+            }
+            Map<String, List<String>> wireScopes = allowlistShape
+                    ? TokenRules.allowlistScopes(permission, repoAllowlist) : scopes;
+            Long seconds = ttlHours != null ? TokenRules.ttlHoursAsSeconds(ttlHours) : expiresIn;
+            return new NewToken(name, TokenRules.requestedKind(kind, wireScopes), wireScopes, seconds,
+                    allowedCidrs, environment);
+        }
     }
 
     record RotateRequest(@JsonProperty("grace_seconds") Long graceSeconds) {

@@ -3,6 +3,7 @@ package dev.keyward.token.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.token.auth.ControlPlaneAuthenticator;
+import dev.keyward.token.domain.TokenRules;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.rest.TokenJson.CreateRequest;
 import dev.keyward.token.rest.TokenJson.ExportView;
@@ -12,9 +13,9 @@ import dev.keyward.token.rest.TokenJson.RevokedView;
 import dev.keyward.token.rest.TokenJson.RotateRequest;
 import dev.keyward.token.rest.TokenJson.RotatedView;
 import dev.keyward.token.rest.TokenJson.TokenView;
-import dev.keyward.token.service.NewToken;
 import dev.keyward.token.service.TokenService;
 import dev.keyward.verification.Permission;
+import dev.keyward.verification.StrictJsonBodies;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -54,21 +55,22 @@ public class TokenResource {
             if (body == null) {
                 throw ApiException.badRequest("request body is required");
             }
-            return tokens.create(caller, new NewToken(body.name(), body.kind(), body.scopes(), body.expiresIn(),
-                    body.allowedCidrs(), body.environment()));
+            return tokens.create(caller, body.toNewToken());
         }).map(issued -> Response.status(Response.Status.CREATED).entity(IssuedView.of(issued)).build());
     }
 
     @GET
-    public Uni<PageView> list(@QueryParam("page_size") Integer pageSize,
+    public Uni<PageView> list(@QueryParam("page_size") String pageSize,
                               @QueryParam("page_token") String pageToken, @QueryParam("state") String state) {
         return auth.require(principal, Permission.TOKEN_WRITE).flatMap(caller -> {
+            Integer size = TokenRules.pageSize(pageSize);
+            TokenRules.parameterText("page_token", pageToken);
             boolean activeOnly = switch (state == null ? "active" : state) {
                 case "active" -> true;
                 case "all" -> false;
                 default -> throw ApiException.badRequest("state must be 'active' or 'all'");
             };
-            return tokens.list(caller, activeOnly, pageSize, pageToken);
+            return tokens.list(caller, activeOnly, size, pageToken);
         }).map(page -> new PageView(page.tokens().stream().map(TokenView::of).toList(), page.nextPageToken()));
     }
 
@@ -84,7 +86,7 @@ public class TokenResource {
     @Path("/{id}")
     public Uni<TokenView> get(@PathParam("id") String id) {
         return auth.require(principal, Permission.TOKEN_WRITE)
-                .flatMap(caller -> tokens.get(caller, id))
+                .flatMap(caller -> tokens.get(caller, TokenRules.parameterText("id", id)))
                 .map(TokenView::of);
     }
 
@@ -92,7 +94,7 @@ public class TokenResource {
     @Path("/{id}")
     public Uni<RevokedView> revoke(@PathParam("id") String id) {
         return auth.require(principal, Permission.TOKEN_WRITE)
-                .flatMap(caller -> tokens.revoke(caller, id))
+                .flatMap(caller -> tokens.revoke(caller, TokenRules.parameterText("id", id)))
                 .map(token -> new RevokedView(token.id, true));
     }
 
@@ -101,7 +103,7 @@ public class TokenResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<RotatedView> rotate(@PathParam("id") String id, String body) {
         return auth.require(principal, Permission.TOKEN_WRITE)
-                .flatMap(caller -> tokens.rotate(caller, id, graceSeconds(body)))
+                .flatMap(caller -> tokens.rotate(caller, TokenRules.parameterText("id", id), graceSeconds(body)))
                 .map(RotatedView::of);
     }
 
@@ -116,6 +118,7 @@ public class TokenResource {
     }
 
     // The rotate body is optional, so it is read by hand: no body (of any content type) means defaults.
+    // The injected mapper is the strict one every body goes through, and refusals read the same.
     private Long graceSeconds(String body) {
         if (body == null || body.isBlank()) {
             return null;
@@ -124,7 +127,8 @@ public class TokenResource {
             RotateRequest request = json.readValue(body, RotateRequest.class);
             return request == null ? null : request.graceSeconds();
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed_json", "the request body is not valid JSON of the expected shape");
+            StrictJsonBodies.Problem problem = StrictJsonBodies.problemOf(e);
+            throw new ApiException(problem.status(), problem.error(), problem.message());
         }
     }
 }
