@@ -6,6 +6,7 @@ import dev.keyward.cli.command.ConfigCommand;
 import dev.keyward.cli.command.HealthCommand;
 import dev.keyward.cli.command.LoginCommand;
 import dev.keyward.cli.command.LogoutCommand;
+import dev.keyward.cli.command.OrgCommand;
 import dev.keyward.cli.command.RepoCommand;
 import dev.keyward.cli.command.TokenCommand;
 import dev.keyward.cli.command.WhoamiCommand;
@@ -25,10 +26,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "keyward",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Scoped, time-limited access tokens for code repositories: tokens, repositories and the audit trail.",
+        description = "Scoped, time-limited access tokens for code repositories: tokens, repositories, the audit trail and orgs.",
         subcommands = {
                 LoginCommand.class, LogoutCommand.class, WhoamiCommand.class,
-                TokenCommand.class, RepoCommand.class, AuditCommand.class, HealthCommand.class,
+                TokenCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
                 ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nCredentials:%n",
         footer = {

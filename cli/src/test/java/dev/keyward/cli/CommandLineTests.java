@@ -56,14 +56,15 @@ class CommandLineTests {
         Result r = run("--help");
 
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("token", "repo", "audit", "login", "health", "completion")
+        assertThat(r.out()).contains("token", "repo", "audit", "org", "login", "health", "completion")
                 .contains("Exit codes:", "3  not signed in", "5  cannot reach");
     }
 
     @Test
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {{"token", "create"}, {"token", "list"}, {"token", "rotate"}, {"repo", "delete"},
-                {"audit", "export"}, {"audit", "events"}, {"login"}, {"health"}, {"whoami"}}) {
+                {"audit", "export"}, {"audit", "events"}, {"login"}, {"health"}, {"whoami"}, {"org", "create"},
+                {"org", "delete"}, {"org", "policy", "set"}, {"org", "notifications", "set"}, {"org", "notifications", "test"}}) {
             String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
             args[cmd.length] = "--help";
             Result r = run(args);
@@ -147,6 +148,58 @@ class CommandLineTests {
     }
 
     @Test
+    void orgCommandsRefuseBadFlagsWith2BeforeAnythingIsSent() {
+        env.put("KEYWARD_TOKEN", "kw_anything");
+        env.put("KEYWARD_URL", "http://127.0.0.1:1");
+
+        Result nothing = run("org", "policy", "set", "team-blue");
+        assertThat(nothing.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(nothing.err()).contains("name at least one policy field").contains("keyward org policy set --help");
+
+        Result ttl = run("org", "policy", "set", "team-blue", "--default-ttl", "1y");
+        assertThat(ttl.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(ttl.err()).contains("--default-ttl").contains("'1y' is not a duration");
+
+        Result leak = run("org", "policy", "set", "team-blue", "--leak-action", "ignore");
+        assertThat(leak.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(leak.err()).contains("--leak-action").contains("block_and_revoke");
+
+        Result bool = run("org", "policy", "set", "team-blue", "--allow-never-expiring", "maybe");
+        assertThat(bool.exit()).isEqualTo(ExitCode.USAGE);
+
+        Result count = run("org", "policy", "set", "team-blue", "--max-tokens-per-creator", "lots");
+        assertThat(count.exit()).isEqualTo(ExitCode.USAGE);
+
+        Result cidrs = run("org", "policy", "set", "team-blue", "--default-allowed-cidrs", "10.0.0.0/8,,");
+        assertThat(cidrs.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(cidrs.err()).contains("empty entry");
+
+        Result notify = run("org", "notifications", "set", "team-blue");
+        assertThat(notify.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(notify.err()).contains("--contact-email, --webhook-url or --webhook-secret-stdin");
+
+        Result removeWithSecret = run("org", "notifications", "set", "team-blue", "--webhook-url", "", "--webhook-secret-stdin");
+        assertThat(removeWithSecret.exit()).isEqualTo(ExitCode.USAGE);
+
+        Result secretAsArgument = run("org", "notifications", "set", "team-blue", "--webhook-secret", "s3cr3t-s3cr3t-s3cr3t");
+        assertThat(secretAsArgument.exit()).as("no option takes the secret as an argument").isEqualTo(ExitCode.USAGE);
+
+        assertThat(run("org").exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("org", "policy").exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("org", "create").exit()).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
+    void deletingAnOrgWithoutATerminalNeedsYes() {
+        env.put("KEYWARD_TOKEN", "kw_anything");
+
+        Result r = run("org", "delete", "team-blue");
+
+        assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("deleting an org cannot be undone").contains("--yes");
+    }
+
+    @Test
     void whoamiDescribesAnApiKeyByItsPrefixOnly() {
         String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.REPO);
         env.put("KEYWARD_TOKEN", key);
@@ -168,7 +221,8 @@ class CommandLineTests {
         Result r = run("completion", "bash");
 
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("complete -F").contains("keyward").contains("create").contains("--expires-in");
+        assertThat(r.out()).contains("complete -F").contains("keyward").contains("create").contains("--expires-in")
+                .contains("notifications").contains("--max-tokens-per-creator").contains("block_and_revoke");
         assertThat(run("completion", "fish").exit()).isEqualTo(ExitCode.USAGE);
     }
 

@@ -247,6 +247,49 @@ class LocalStackIT {
     }
 
     @Test
+    void anOperatorCreatesAnOrgWhoseAdminSetsItsPolicyAndASuspensionRefusesItsKeysUntilResumed() throws Exception {
+        CliProcess operator = cli(Files.readString(stack.operatorTokenFile()).trim());
+        CliProcess.Result created = operator.run("org", "create", "cli-blue", "--name", "CLI Blue", "--admin-token");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        // Only the admin key on stdout, as with token create.
+        String blueAdmin = created.out().strip();
+        assertThat(created.out()).isEqualTo(blueAdmin + "\n");
+        assertThat(ApiKeyFormat.parse(blueAdmin)).as("a real key on stdout").isPresent();
+        assertThat(created.err()).contains("Created org cli-blue").contains("shown only this once").doesNotContain(blueAdmin);
+
+        CliProcess.Result set = operator.run("org", "policy", "set", "cli-blue",
+                "--max-tokens-per-creator", "3", "--notice-days", "7", "--cap-max-tokens-per-org", "50");
+        assertThat(set.exit()).as(set.toString()).isZero();
+        assertThat(set.out()).containsPattern("max-tokens-per-creator +3\n").containsPattern("cap-max-tokens-per-org +50\n");
+
+        CliProcess.Result shown = cli(blueAdmin).run("--json", "org", "policy", "show", "cli-blue");
+        assertThat(shown.exit()).as(shown.toString()).isZero();
+        JsonNode policy = JSON.readTree(shown.out());
+        assertThat(policy.path("max_tokens_per_creator").asInt()).isEqualTo(3);
+        assertThat(policy.path("notice_days").asInt()).isEqualTo(7);
+        assertThat(policy.path("max_tokens_per_org").asInt()).as("lowered with its cap").isEqualTo(50);
+
+        CliProcess.Result notify = cli(blueAdmin).run("org", "notifications", "set", "cli-blue", "--contact-email", "ops@blue.example.com");
+        assertThat(notify.exit()).as(notify.toString()).isZero();
+        assertThat(notify.out()).contains("ops@blue.example.com").containsPattern("webhook secret +not set");
+
+        CliProcess.Result suspended = operator.run("org", "suspend", "cli-blue");
+        assertThat(suspended.exit()).as(suspended.toString()).isZero();
+        assertThat(operator.run("org", "list").out()).containsPattern("cli-blue +CLI Blue +suspended +ops@blue.example.com");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            CliProcess.Result refused = cli(blueAdmin).run("token", "list");
+            assertThat(refused.exit()).as(refused.toString()).isEqualTo(ExitCode.FAILED);
+            assertThat(refused.err()).contains("refused (org_suspended)").contains("keyward org resume");
+        });
+
+        assertThat(operator.run("org", "resume", "cli-blue").exit()).isZero();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            CliProcess.Result listed = cli(blueAdmin).run("token", "list");
+            assertThat(listed.exit()).as(listed.toString()).isZero();
+        });
+    }
+
+    @Test
     void healthShowsEveryServiceReadyAndTheOrgsAuthHealth() {
         // Each service's readiness (database, broker) is probed live: on a loaded machine a check may lag.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

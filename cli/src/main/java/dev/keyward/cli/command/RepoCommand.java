@@ -109,18 +109,8 @@ public final class RepoCommand extends GroupCommand {
         public void run() {
             Context ctx = Context.of(spec);
             String checked = checkedId(spec, id);
-            if (!yes) {
-                java.io.Console console = System.console();
-                if (console == null) {
-                    throw new ParameterException(spec.commandLine(),
-                            "deleting a repository cannot be undone: add --yes to confirm when there is no terminal");
-                }
-                String typed = console.readLine("Delete %s and all its history? Type its id to confirm: ", checked);
-                if (!checked.equals(typed == null ? null : typed.trim())) {
-                    ctx.note("Not deleted.");
-                    throw new dev.keyward.cli.CliException(dev.keyward.cli.ExitCode.FAILED, "not confirmed", null);
-                }
-            }
+            Confirmation.byTypingId(spec, ctx, yes, "a repository", checked,
+                    "Delete " + checked + " and all its history? Type its id to confirm: ");
             JsonNode r = ctx.api().delete(Service.REPO, "/v1/repos/" + checked);
             if (ctx.jsonOutput()) {
                 ctx.printJson(r);

@@ -8,6 +8,7 @@ import dev.keyward.cli.ExitCode;
 import dev.keyward.cli.auth.Credentials;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
+import dev.keyward.verification.RefusalReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -55,6 +56,14 @@ public final class ApiClient {
 
     public JsonNode post(Service service, String path, Object body) {
         return send(service, "POST", path, body);
+    }
+
+    public JsonNode put(Service service, String path, Object body) {
+        return send(service, "PUT", path, body);
+    }
+
+    public JsonNode patch(Service service, String path, Object body) {
+        return send(service, "PATCH", path, body);
     }
 
     public JsonNode delete(Service service, String path) {
@@ -157,8 +166,10 @@ public final class ApiClient {
         String what = service.displayName() + " answered " + status + (error != null ? " " + error : "") + ": " + detail;
         return switch (status) {
             case 401 -> CliException.notAuthenticated("not signed in: " + detail, credentials.unauthorizedHint());
-            case 403 -> CliException.failed("refused: " + detail,
-                    "the credentials in use (" + credentials.describe() + ") lack the permission; ask an org admin for a token that has it");
+            case 403 -> CliException.failed("refused" + (error != null ? " (" + error + ")" : "") + ": " + detail,
+                    RefusalReason.ORG_SUSPENDED.wireName().equals(error)
+                            ? "a platform operator has suspended the org; nothing is deleted, and an operator can resume it (keyward org resume)"
+                            : "the credentials in use (" + credentials.describe() + ") lack the permission; ask an org admin for a token that has it");
             case 404 -> new CliException(ExitCode.NOT_FOUND, "not found: " + detail, null);
             case 429 -> CliException.failed("rate limited: " + detail,
                     "try again" + (retryAfter != null ? " in " + retryAfter + " s" : " later"));

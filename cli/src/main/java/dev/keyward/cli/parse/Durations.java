@@ -59,6 +59,27 @@ public final class Durations {
         return v;
     }
 
+    /**
+     * The exact form, in the syntax {@link #parse} reads back: {@code 90d}, {@code 1h30m}, {@code 45s},
+     * {@code 0}. For values a person set, where {@link #compact}'s rounding would hide what is in force.
+     */
+    public static String exact(long seconds) {
+        if (seconds == 0) {
+            return "0";
+        }
+        StringBuilder b = new StringBuilder(seconds < 0 ? "-" : "");
+        long s = Math.abs(seconds);
+        long[] sizes = {86_400, 3_600, 60, 1};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (s >= sizes[i]) {
+                b.append(s / sizes[i]).append(units[i]);
+                s %= sizes[i];
+            }
+        }
+        return b.toString();
+    }
+
     private static IllegalArgumentException invalid(String text) {
         return new IllegalArgumentException("'" + text + "' is not a duration: use e.g. 45s, 10m, 1h, 30d, 2w, 1h30m or seconds");
     }

@@ -41,4 +41,11 @@ class DurationsTests {
         assertThat(Durations.compact(Duration.ofMinutes(-90))).isEqualTo("1h");
         assertThat(Durations.compact(Duration.ofSeconds(59))).isEqualTo("59s");
     }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0", "45, 45s", "3600, 1h", "5400, 1h30m", "7776000, 90d", "90061, 1d1h1m1s"})
+    void exactFormReadsBackToTheSameSeconds(long seconds, String text) {
+        assertThat(Durations.exact(seconds)).isEqualTo(text);
+        assertThat(Durations.parse(text)).isEqualTo(Duration.ofSeconds(seconds));
+    }
 }
