@@ -48,7 +48,7 @@ class BootstrapTests {
         given().header("x-api-key", key).get("/v1/tokens").then().statusCode(200);
         var claims = LifecycleSupport.introspect(key);
         assertThat(claims.getString("org")).isEqualTo("demo");
-        assertThat(claims.getList("scopes.org")).containsExactlyInAnyOrder("org:read", "token:write", "audit:read");
+        assertThat(claims.getList("scopes.org")).containsExactlyInAnyOrder("org:read", "token:write", "audit:read", "org:admin");
         assertThat(claims.getList("scopes.'repos:*'")).containsExactlyInAnyOrder("git:read", "git:write", "repo:write");
     }
 

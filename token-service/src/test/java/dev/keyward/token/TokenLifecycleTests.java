@@ -96,8 +96,10 @@ class TokenLifecycleTests {
                 .body("created_by.name", equalTo("bootstrap org admin"))
                 .body("created_by.token_prefix", equalTo(adminPrefix));
         Map<String, Object> grandchild = issue((String) child.get("token"), "ci", "repo", Map.of("repos:team/a", List.of("git:read")));
+        // The user is the root of the creation chain (whom the per-creator limit counts against);
+        // the name and prefix are the key that minted it.
         given().header("x-api-key", org.adminKey()).get("/v1/tokens/" + grandchild.get("id")).then().statusCode(200)
-                .body("created_by.user_id", equalTo(child.get("id")))
+                .body("created_by.user_id", equalTo(adminId))
                 .body("created_by.name", equalTo("delegate"))
                 .body("created_by.token_prefix", equalTo(child.get("key_prefix")));
     }

@@ -112,6 +112,17 @@ class JwtVerifierTest {
     }
 
     @Test
+    void aJwtMayLiveNoLongerThanItsOrgsMaxJwtLifetime() throws Exception {
+        long day = 86_400;
+        assertThat(verify(sign(ecKey, "ES256", "ec-1", claims(c -> c.setExpirationTime(
+                NumericDate.fromSeconds(clock.instant().getEpochSecond() + day)))))).isInstanceOf(Verification.Verified.class);
+        Verification tooLong = verify(sign(ecKey, "ES256", "ec-1", claims(c -> c.setExpirationTime(
+                NumericDate.fromSeconds(clock.instant().getEpochSecond() + day + 1)))));
+        assertThat(((Verification.Refused) tooLong).reason()).isEqualTo(RefusalReason.INVALID_CLAIMS);
+        assertThat(((Verification.Refused) tooLong).message()).contains("max_jwt_lifetime");
+    }
+
+    @Test
     void es256AndRs256TokensBecomeRepoScopedPrincipals() throws Exception {
         Verification es = verify(sign(ecKey, "ES256", "ec-1", claims(c -> { })));
         assertThat(es).isInstanceOf(Verification.Verified.class);

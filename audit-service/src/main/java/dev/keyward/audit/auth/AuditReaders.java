@@ -1,6 +1,7 @@
 package dev.keyward.audit.auth;
 
 import dev.keyward.verification.OidcBearer;
+import dev.keyward.verification.OrgRulesCache;
 import dev.keyward.verification.Permission;
 import dev.keyward.verification.RefusalReason;
 import dev.keyward.verification.Verification;
@@ -33,12 +34,15 @@ public class AuditReaders {
     private final CurrentIdentityAssociation identities;
     private final boolean oidcEnabled;
     private final Optional<String> issuer;
+    private final OrgRulesCache orgs;
 
     public AuditReaders(CurrentPrincipal keyward, HttpServerRequest request, CurrentIdentityAssociation identities,
+                        OrgRulesCache orgs,
                         @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidcEnabled,
                         @ConfigProperty(name = "quarkus.oidc.token.issuer") Optional<String> issuer,
                         @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> authServerUrl) {
         this.keyward = keyward;
+        this.orgs = orgs;
         this.request = request;
         this.identities = identities;
         this.oidcEnabled = oidcEnabled;
@@ -63,6 +67,9 @@ public class AuditReaders {
                     }
                     if (!identity.hasRole(ORG_ADMIN)) {
                         throw refused(RefusalReason.SCOPE, "reading the audit trail needs the " + ORG_ADMIN + " role");
+                    }
+                    if (orgs.of(org).refused()) {
+                        throw refused(RefusalReason.ORG_SUSPENDED, "your org is suspended");
                     }
                     return org;
                 });

@@ -15,7 +15,16 @@ import java.util.stream.Collectors;
  */
 public record UiPage(String person, String org, String role, boolean admin, String csrf, List<Row> tokens,
                      Issued issued, String error, String notice, ActivityFeed.Feed activity,
-                     List<String> grantable) {
+                     List<String> grantable, Settings settings) {
+
+    /**
+     * The org's policy and notification settings, for an org admin ({@code org:admin}); null for
+     * anyone else. The webhook secret is never shown, only whether one is set.
+     */
+    public record Settings(int maxTokensPerCreator, int maxTokensPerOrg, long defaultTtlDays, long maxTtlDays,
+                           boolean allowNeverExpiring, int noticeDays, String defaultCidrs, String leakAction,
+                           String contactEmail, String webhookUrl, boolean webhookSecretSet) {
+    }
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
             .withZone(ZoneOffset.UTC);

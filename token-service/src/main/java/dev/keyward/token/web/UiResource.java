@@ -3,9 +3,14 @@ package dev.keyward.token.web;
 import dev.keyward.token.auth.Caller;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
+import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.error.ApiException;
+import dev.keyward.token.notify.WebhookTarget;
+import dev.keyward.token.notify.WebhookTargets;
+import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.NewToken;
+import dev.keyward.token.service.OrgService;
 import dev.keyward.token.service.TokenService;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.Permission;
@@ -65,10 +70,17 @@ public class UiResource {
     private final ActivityFeed activity;
     private final HttpServerRequest request;
     private final ApiKeyFormat.Environment environment;
+    private final OrgService orgs;
+    private final WebhookTargets webhookTargets;
+    private final io.vertx.mutiny.core.Vertx vertx;
 
     public UiResource(CurrentIdentityAssociation identities, TokenService tokens, CsrfTokens csrf,
                       ActivityFeed activity, HttpServerRequest request,
-                      @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment) {
+                      @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment,
+                      OrgService orgs, WebhookTargets webhookTargets, io.vertx.mutiny.core.Vertx vertx) {
+        this.orgs = orgs;
+        this.webhookTargets = webhookTargets;
+        this.vertx = vertx;
         this.identities = identities;
         this.tokens = tokens;
         this.csrf = csrf;
@@ -111,6 +123,71 @@ public class UiResource {
         }).map(token -> Response.seeOther(URI.create("/ui?notice=revoked")).build());
     }
 
+    /** An org admin changes the org's policy: the fields of the form, as one PATCH. */
+    @POST
+    @Path("/policy")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<Response> policy(@RestForm("csrf") String csrfToken, @RestForm("max_tokens_per_creator") String perCreator,
+                                @RestForm("default_ttl_days") String defaultTtlDays, @RestForm("max_ttl_days") String maxTtlDays,
+                                @RestForm("allow_never_expiring") String allowNever, @RestForm("notice_days") String noticeDays,
+                                @RestForm("default_allowed_cidrs") String cidrs, @RestForm("leak_action") String leakAction) {
+        return signedIn().flatMap(s -> {
+            checkCsrf(s, csrfToken);
+            com.fasterxml.jackson.databind.node.ObjectNode patch = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            patch.put("max_tokens_per_creator", number("max_tokens_per_creator", perCreator));
+            patch.put("max_ttl", number("max_ttl_days", maxTtlDays) * 86_400);
+            patch.put("default_ttl", number("default_ttl_days", defaultTtlDays) * 86_400);
+            patch.put("allow_never_expiring", allowNever != null);
+            patch.put("notice_days", number("notice_days", noticeDays));
+            com.fasterxml.jackson.databind.node.ArrayNode blocks = patch.putArray("default_allowed_cidrs");
+            for (String block : cidrs == null ? new String[0] : cidrs.split("[,\\s]+")) {
+                if (!block.isBlank()) {
+                    blocks.add(block.trim());
+                }
+            }
+            patch.put("leak_action", leakAction == null ? OrgPolicy.BLOCK_AND_REVOKE : leakAction);
+            return orgs.patchPolicy(s.caller(), s.caller().org(), patch)
+                    .map(ignored -> Response.seeOther(URI.create("/ui?notice=policy")).build())
+                    .onFailure(ApiException.class).recoverWithUni(e -> render(s, null, e.getMessage(), null)
+                            .map(page -> Response.ok(page).build()));
+        });
+    }
+
+    /** An org admin changes where expiry notices go; an empty secret field keeps the current secret. */
+    @POST
+    @Path("/notifications")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<Response> notifications(@RestForm("csrf") String csrfToken, @RestForm("contact_email") String contact,
+                                       @RestForm("webhook_url") String webhookUrl, @RestForm("webhook_secret") String secret) {
+        return signedIn().flatMap(s -> {
+            checkCsrf(s, csrfToken);
+            String url = webhookUrl == null || webhookUrl.isBlank() ? null : webhookUrl.trim();
+            boolean secretGiven = secret != null && !secret.isEmpty();
+            Uni<String> checked = url == null ? Uni.createFrom().nullItem()
+                    : vertx.executeBlocking(Uni.createFrom().item(() -> {
+                        try {
+                            return webhookTargets.checkTarget(url).toString();
+                        } catch (WebhookTarget.UnsafeUrl e) {
+                            throw new ApiException(422, "unsafe_webhook_url", e.getMessage());
+                        }
+                    }));
+            return checked.flatMap(safe -> orgs.putNotifications(s.caller(), s.caller().org(),
+                            contact == null || contact.isBlank() ? null : contact.trim(), safe, secretGiven,
+                            secretGiven ? secret : null))
+                    .map(ignored -> Response.seeOther(URI.create("/ui?notice=notifications")).build())
+                    .onFailure(ApiException.class).recoverWithUni(e -> render(s, null, e.getMessage(), null)
+                            .map(page -> Response.ok(page).build()));
+        });
+    }
+
+    private static long number(String field, String value) {
+        try {
+            return Long.parseLong(value == null ? "" : value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field + " must be a whole number");
+        }
+    }
+
     /** Where the provider sends the browser after sign-out (RP-initiated logout at {@code /ui/logout}). */
     @GET
     @Path("/signed-out")
@@ -134,15 +211,25 @@ public class UiResource {
 
     private Uni<TemplateInstance> render(SignedIn s, UiPage.Issued issued, String error, String notice) {
         Instant now = Instant.now();
-        return tokens.list(s.caller(), false, PAGE, null).flatMap(page -> {
+        Uni<UiPage.Settings> settings = s.grants().scopes().allowsOrg(Permission.ORG_ADMIN)
+                ? orgs.get(s.caller(), s.caller().org()).map(UiResource::settingsOf)
+                : Uni.createFrom().nullItem();
+        return settings.flatMap(orgSettings -> tokens.list(s.caller(), false, PAGE, null).flatMap(page -> {
             List<TokenEntity> visible = page.tokens();
             List<UiPage.Row> rows = new ArrayList<>(visible.stream().map(t -> UiPage.Row.of(t, now)).toList());
             Collections.reverse(rows); // newest first
             return activity.recent(s.grants().scopes().allowsOrg(Permission.AUDIT_READ), s.accessToken(), visible)
                     .map(feed -> Templates.tokens(new UiPage(s.caller().name(), s.caller().org(), s.grants().role(),
                             !s.grants().ownOnly(), csrf.issue(s.caller().userId(), s.sessionId()), rows, issued, error,
-                            notice, feed, grantable(s.grants()))));
-        });
+                            notice, feed, grantable(s.grants()), orgSettings)));
+        }));
+    }
+
+    private static UiPage.Settings settingsOf(OrgEntity org) {
+        OrgPolicy p = OrgService.policyOf(org);
+        return new UiPage.Settings(p.maxActivePerUser(), p.maxActivePerOrg(), p.defaultTtlSeconds() / 86_400,
+                p.maxExpiresInSeconds() / 86_400, p.allowNeverExpiring(), p.noticeDays(), String.join(", ", p.defaultCidrs()),
+                p.leakAction(), org.contactEmail, org.webhookUrl, org.webhookSecret != null);
     }
 
     private void checkCsrf(SignedIn s, String presented) {
@@ -167,7 +254,12 @@ public class UiResource {
     }
 
     private static String noticeText(String notice) {
-        return "revoked".equals(notice) ? "The token was revoked." : null;
+        return switch (notice) {
+            case "revoked" -> "The token was revoked.";
+            case "policy" -> "The org's policy was saved.";
+            case "notifications" -> "The notification settings were saved.";
+            default -> null;
+        };
     }
 
     // The ID token's session id ties a CSRF token to one sign-in; its issue time stands in without one.

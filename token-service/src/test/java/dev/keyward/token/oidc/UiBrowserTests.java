@@ -135,11 +135,49 @@ class UiBrowserTests {
     }
 
     @Test
+    void anAdminSeesAndEditsTheOrgsPolicyAndNotifications() {
+        String alice = Realm.passwordToken("alice");
+        String secret = "whsec-from-the-web-page";
+        try {
+            signIn("alice");
+            assertThat(browser.findElement(By.id("notice_days")).getAttribute("value")).isEqualTo("14");
+            WebElement notice = browser.findElement(By.id("notice_days"));
+            notice.clear();
+            notice.sendKeys("21");
+            browser.findElement(By.id("policy-submit")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+            assertThat(browser.findElement(By.id("notice_days")).getAttribute("value")).isEqualTo("21");
+            given().auth().oauth2(alice).get("/v1/orgs/demo/policy").then().statusCode(200).body("notice_days", equalTo(21));
+
+            browser.findElement(By.id("contact_email")).sendKeys("demo-ops@keyward.test");
+            browser.findElement(By.id("webhook_url")).sendKeys("http://127.0.0.1:9/hook");
+            browser.findElement(By.id("webhook_secret")).sendKeys(secret);
+            browser.findElement(By.id("notifications-submit")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "notification settings"));
+            assertThat(browser.getPageSource()).doesNotContain(secret).contains("leave empty to keep");
+            given().auth().oauth2(alice).get("/v1/orgs/demo/notifications").then().statusCode(200)
+                    .body("contact_email", equalTo("demo-ops@keyward.test"))
+                    .body("webhook_url", equalTo("http://127.0.0.1:9/hook"))
+                    .body("webhook_secret_set", equalTo(true));
+        } finally {
+            // The demo org is shared with the other test classes: back to its defaults.
+            given().auth().oauth2(alice).contentType(ContentType.JSON).body(Map.of("notice_days", 14))
+                    .patch("/v1/orgs/demo/policy").then().statusCode(200);
+            Map<String, Object> none = new java.util.HashMap<>();
+            none.put("webhook_secret", null);
+            given().auth().oauth2(alice).contentType(ContentType.JSON).body(none)
+                    .put("/v1/orgs/demo/notifications").then().statusCode(200);
+        }
+    }
+
+    @Test
     void aFormPostWithoutThePagesCsrfTokenIsRefused() {
         signIn("bob");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("My tokens");
-        // A member is not offered what a member cannot grant
+        // A member is not offered what a member cannot grant, nor the org's settings
         assertThat(browser.findElements(By.id("perm-token-write"))).isEmpty();
+        assertThat(browser.findElements(By.id("policy"))).isEmpty();
+        assertThat(browser.findElements(By.id("notifications"))).isEmpty();
         browser.findElement(By.id("name")).sendKeys("forged");
         ((JavascriptExecutor) browser).executeScript(
                 "document.querySelector('#create input[name=csrf]').value = 'forged'");

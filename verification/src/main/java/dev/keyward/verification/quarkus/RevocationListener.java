@@ -36,8 +36,9 @@ final class RevocationListener implements AutoCloseable {
     private static final byte[][] WANTED_TYPES = {
             EventType.TOKEN_REVOKED.wireName().getBytes(StandardCharsets.UTF_8),
             EventType.TOKEN_ROTATED.wireName().getBytes(StandardCharsets.UTF_8),
-            // "org:suspended", "org:resumed", "org:deleted" (and org:created, which is ignored)
-            "\"org:".getBytes(StandardCharsets.UTF_8),
+            EventType.ORG_SUSPENDED.wireName().getBytes(StandardCharsets.UTF_8),
+            EventType.ORG_RESUMED.wireName().getBytes(StandardCharsets.UTF_8),
+            EventType.ORG_DELETED.wireName().getBytes(StandardCharsets.UTF_8),
             EventType.POLICY_CHANGED.wireName().getBytes(StandardCharsets.UTF_8)};
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -102,7 +103,7 @@ final class RevocationListener implements AutoCloseable {
         }
     }
 
-    /** Whether the raw event names token:revoked or token:rotated anywhere (one pass, before any decoding). */
+    /** Whether the raw event names one of the wanted types anywhere (one pass, before any decoding). */
     static boolean mayBeWanted(byte[] value) {
         for (int i = 0; i < value.length; i++) {
             for (byte[] type : WANTED_TYPES) {

@@ -18,15 +18,35 @@ class RevocationListenerTest {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    private static final java.util.Set<EventType> WANTED = java.util.EnumSet.of(EventType.TOKEN_REVOKED,
+            EventType.TOKEN_ROTATED, EventType.ORG_SUSPENDED, EventType.ORG_RESUMED, EventType.ORG_DELETED,
+            EventType.POLICY_CHANGED);
+
     @Test
-    void onlyRevocationsAndRotationsAreParsed() {
-        assertThat(RevocationListener.mayBeWanted(wire(EventType.TOKEN_REVOKED))).isTrue();
-        assertThat(RevocationListener.mayBeWanted(wire(EventType.TOKEN_ROTATED))).isTrue();
-        for (EventType other : EventType.values()) {
-            if (other != EventType.TOKEN_REVOKED && other != EventType.TOKEN_ROTATED) {
-                assertThat(RevocationListener.mayBeWanted(wire(other))).as(other.wireName()).isFalse();
-            }
+    void onlyRevocationsRotationsAndOrgChangesAreParsed() {
+        for (EventType type : EventType.values()) {
+            assertThat(RevocationListener.mayBeWanted(wire(type))).as(type.wireName()).isEqualTo(WANTED.contains(type));
         }
         assertThat(RevocationListener.mayBeWanted(new byte[0])).isFalse();
+    }
+
+    @Test
+    void orgEventsChangeTheVerifiersOrgStateAtOnce() {
+        dev.keyward.verification.OrgRulesCache orgs = new dev.keyward.verification.OrgRulesCache(
+                () -> new java.util.concurrent.CompletableFuture<>()); // the full read never answers: only the events count
+        dev.keyward.verification.TokenVerifier verifier = dev.keyward.verification.VerifierSettings.defaults().build(
+                key -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException()),
+                org -> java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of()),
+                java.time.Clock.systemUTC(), dev.keyward.verification.RequestRateLimiter.unlimited(), orgs);
+        try (RevocationListener listener = new RevocationListener("127.0.0.1:9", "test", verifier)) {
+            assertThat(orgs.of("acme").refused()).isFalse();
+            listener.handle(new String(wire(EventType.ORG_SUSPENDED), StandardCharsets.UTF_8));
+            assertThat(orgs.of("acme").refused()).isTrue();
+            assertThat(orgs.of("other").refused()).isFalse();
+            listener.handle(new String(wire(EventType.ORG_RESUMED), StandardCharsets.UTF_8));
+            assertThat(orgs.of("acme").refused()).isFalse();
+            listener.handle(new String(wire(EventType.ORG_DELETED), StandardCharsets.UTF_8));
+            assertThat(orgs.of("acme").state()).isEqualTo(dev.keyward.verification.OrgRules.DELETED);
+        }
     }
 }
