@@ -18,6 +18,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -223,5 +226,28 @@ abstract class RepositoryApiContract {
         String noRepo = CustomerJwts.sign(key, CustomerJwts.claims(null, c -> c.setStringListClaim("scopes", "repo:write")));
         create(noRepo, Map.of("id", own)).then().statusCode(401);
         assertThat(REPOS.resolve(own + ".git")).doesNotExist();
+    }
+
+    /** SPEC: a token expiring within the org's notice_days gets a Sunset header (RFC 8594) on the REST API too. */
+    @Test
+    void aKeyExpiringSoonGetsSunsetOnTheApi() {
+        String id = "sunset-" + run + "/app";
+        create(admin, Map.of("id", id)).then().statusCode(201);
+        TokenAuthority.Issued soon = tokens.createToken("repo", Map.of("repos:sunset-" + run + "/*", List.of("git:read")),
+                3 * 86_400L, null);
+        String sunset = given().header("x-api-key", soon.token()).get("/v1/repos/" + id).then().statusCode(200)
+                .extract().header("Sunset");
+        assertThat(sunset).isNotNull();
+        Instant at = ZonedDateTime.parse(sunset, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        assertThat(Duration.between(Instant.now(), at)).isBetween(Duration.ofDays(2), Duration.ofDays(3));
+        assertThat(given().header("x-api-key", soon.token()).get("/api/v1/repos/" + id).then().statusCode(200)
+                .extract().header("Sunset")).isEqualTo(sunset);
+        // Refused for its scope: no notice on a refusal.
+        assertThat(given().header("x-api-key", soon.token()).delete("/v1/repos/" + id).then().statusCode(403)
+                .extract().header("Sunset")).isNull();
+
+        // The admin's 30-day key is far from its expiry.
+        assertThat(given().header("x-api-key", admin).get("/v1/repos/" + id).then().statusCode(200)
+                .extract().header("Sunset")).isNull();
     }
 }
