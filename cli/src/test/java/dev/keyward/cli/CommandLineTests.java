@@ -253,6 +253,8 @@ class CommandLineTests {
     private static final class TokenListing implements AutoCloseable {
         final HttpServer server;
         final List<String> revoked = new CopyOnWriteArrayList<>();
+        /** The query of each revocation ("" for none). */
+        final List<String> revokeQueries = new CopyOnWriteArrayList<>();
         final AtomicInteger listings = new AtomicInteger();
 
         TokenListing(String... idsAndPrefixes) throws IOException {
@@ -267,8 +269,11 @@ class CommandLineTests {
                 byte[] answer = page;
                 if (exchange.getRequestMethod().equals("DELETE")) {
                     String id = exchange.getRequestURI().getPath().substring("/v1/tokens/".length());
+                    String query = exchange.getRequestURI().getRawQuery();
                     revoked.add(id);
-                    answer = ("{\"id\":\"" + id + "\",\"revoked\":true}").getBytes(StandardCharsets.UTF_8);
+                    revokeQueries.add(query == null ? "" : query);
+                    answer = ("{\"id\":\"" + id + "\",\"revoked\":true"
+                            + ("cascade=true".equals(query) ? ",\"revoked_count\":4" : "") + "}").getBytes(StandardCharsets.UTF_8);
                 } else {
                     listings.incrementAndGet();
                 }
@@ -323,6 +328,27 @@ class CommandLineTests {
             // Nothing was revoked by a refused command, not even the id named before the ambiguous prefix.
             assertThat(api.revoked).containsExactly("tok_a", "tok_b", "tok_c", "tok_a");
         }
+    }
+
+    /** {@code --cascade} asks token-service to revoke what the token minted too, and says how many went. */
+    @Test
+    void revokeWithCascadeRevokesWhatTheTokenMinted() throws IOException {
+        env.put("KEYWARD_TOKEN", ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.ORG));
+        try (TokenListing api = new TokenListing("tok_a", "kw_prod_o_Ab3dEf7h", "tok_b", "kw_prod_o_Ab3dXy9z")) {
+            env.put("KEYWARD_URL", api.url());
+
+            Result byPrefix = run("token", "revoke", "--cascade", "kw_prod_o_Ab3dE");
+            assertThat(byPrefix.exit()).as(byPrefix.err()).isZero();
+            assertThat(byPrefix.err()).contains("Revoked tok_a and every token it minted: 4 revoked by this call.");
+            Result json = run("token", "revoke", "tok_b", "--cascade", "--json");
+            assertThat(json.exit()).as(json.err()).isZero();
+            assertThat(json.out()).containsPattern("\"revoked_count\"\\s*:\\s*4");
+            assertThat(run("token", "revoke", "tok_b").exit()).isZero();
+
+            assertThat(api.revoked).containsExactly("tok_a", "tok_b", "tok_b");
+            assertThat(api.revokeQueries).containsExactly("cascade=true", "cascade=true", "");
+        }
+        assertThat(run("token", "revoke", "--help").out()).contains("--cascade");
     }
 
     private static int closedPort() throws IOException {

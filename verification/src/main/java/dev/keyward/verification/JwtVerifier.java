@@ -34,9 +34,10 @@ import org.jose4j.lang.JoseException;
  * <p>How {@code (repo, scopes)} become {@link Scopes}:
  * <ul>
  *   <li>with {@code repo}: the token is a {@link TokenKind#REPO} token and {@code scopes} may only
- *       hold {@code git:read}/{@code git:write} (or the shorthand {@code read}/{@code write});
- *       they become {@code {"repos:<repo>": scopes}}. {@code repo} is an exact repository id
- *       (patterns are not accepted);</li>
+ *       hold {@code git:read}/{@code git:write} (or the shorthand {@code read}/{@code write}) and
+ *       {@code repo:write} (create and delete that one repository); they become
+ *       {@code {"repos:<repo>": scopes}}. {@code repo} is an exact repository id (patterns are
+ *       not accepted), so nothing reaches another repository;</li>
  *   <li>without {@code repo}: the token is an org-wide read token and {@code scopes} must be
  *       exactly {@code ["org:read"]}; it becomes {@code {"org": ["org:read"]}};</li>
  *   <li>anything else (an unknown name, another permission, an empty list) is
@@ -52,7 +53,8 @@ public final class JwtVerifier {
     private static final Set<String> ALLOWED_ALGS = Set.of(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
             AlgorithmIdentifiers.RSA_USING_SHA256);
     private static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-    private static final Set<Permission> REPO_JWT_PERMISSIONS = EnumSet.of(Permission.GIT_READ, Permission.GIT_WRITE);
+    private static final Set<Permission> REPO_JWT_PERMISSIONS =
+            EnumSet.of(Permission.GIT_READ, Permission.GIT_WRITE, Permission.REPO_WRITE);
 
     private final OrgKeyCache keys;
     private final VerificationCache cache;
@@ -178,7 +180,7 @@ public final class JwtVerifier {
             if (scopes.isEmpty()) {
                 return refused(RefusalReason.INVALID_CLAIMS, repo == null
                         ? "a JWT without repo may only hold [\"org:read\"]"
-                        : "a JWT with repo may only hold git:read and git:write", org);
+                        : "a JWT with repo may only hold git:read, git:write and repo:write", org);
             }
             String jti = claims.getJwtId();
             String tokenId = "jwt:" + org + ":" + kid + ":" + (jti != null && !jti.isBlank() ? jti : Digests.sha256Hex(jwt).substring(0, 16));
@@ -189,9 +191,12 @@ public final class JwtVerifier {
         }
     }
 
-    /** The {@link Scopes} a JWT's {@code repo} and {@code scopes} claims stand for; empty when not allowed. */
+    /**
+     * The {@link Scopes} a JWT's {@code repo} and {@code scopes} claims stand for; empty when not
+     * allowed, and when {@code repo} is not one repository's id (a pattern would reach others).
+     */
     public static Optional<Scopes> scopesOf(String repo, List<String> names) {
-        if (names == null || names.isEmpty()) {
+        if (names == null || names.isEmpty() || (repo != null && !RepoIds.isValid(repo))) {
             return Optional.empty();
         }
         Set<Permission> perms = EnumSet.noneOf(Permission.class);

@@ -161,8 +161,10 @@ class JwtVerifierTest {
             c.unsetClaim("repo");
             c.setStringListClaim("scopes", "org:read", "token:write");
         })))).isEqualTo(RefusalReason.INVALID_CLAIMS);
-        assertThat(refusal(sign(ecKey, "ES256", "ec-1", claims(c -> c.setStringListClaim("scopes", "repo:write")))))
-                .isEqualTo(RefusalReason.INVALID_CLAIMS);
+        assertThat(refusal(sign(ecKey, "ES256", "ec-1", claims(c -> {
+            c.unsetClaim("repo");
+            c.setStringListClaim("scopes", "org:read", "repo:write");
+        })))).isEqualTo(RefusalReason.INVALID_CLAIMS);
         assertThat(refusal(sign(ecKey, "ES256", "ec-1", claims(c -> c.setStringListClaim("scopes", "git:admin")))))
                 .isEqualTo(RefusalReason.INVALID_CLAIMS);
         assertThat(refusal(sign(ecKey, "ES256", "ec-1", claims(c -> c.setClaim("repo", "../etc")))))
@@ -171,6 +173,43 @@ class JwtVerifierTest {
                 .isEqualTo(RefusalReason.INVALID_CLAIMS);
         assertThat(refusal(sign(ecKey, "ES256", "ec-1", claims(c -> c.unsetClaim("exp")))))
                 .isEqualTo(RefusalReason.INVALID_CLAIMS);
+    }
+
+    /** SPEC: a JWT whose {@code repo} names a repository and whose scopes hold repo:write may create and delete that one. */
+    @Test
+    void aRepoJwtWithRepoWriteReachesOnlyItsOwnRepository() throws Exception {
+        VerifiedPrincipal p = ((Verification.Verified) verify(sign(ecKey, "ES256", "ec-1",
+                claims(c -> c.setStringListClaim("scopes", "repo:write", "git:write"))))).principal();
+        assertThat(p.kind()).isEqualTo(TokenKind.REPO);
+        assertThat(p.scopes().toWire()).isEqualTo(Map.of("repos:team/app", List.of("git:write", "repo:write")));
+        assertThat(p.allowsRepo(Permission.REPO_WRITE, "team/app")).isTrue();
+        assertThat(p.allowsRepo(Permission.GIT_READ, "team/app")).isTrue();
+        assertThat(p.allowsRepo(Permission.REPO_WRITE, "team/other")).isFalse();
+        assertThat(p.allowsRepo(Permission.REPO_WRITE, "team/app/nested")).isFalse();
+        for (Permission org : Permission.values()) {
+            assertThat(p.allowsOrg(org)).as(org.wireName()).isFalse();
+        }
+
+        // Alone it is repo:write only: no git access comes with it.
+        VerifiedPrincipal creator = ((Verification.Verified) verify(sign(ecKey, "ES256", "ec-1",
+                claims(c -> c.setStringListClaim("scopes", "repo:write"))))).principal();
+        assertThat(creator.allowsRepo(Permission.REPO_WRITE, "team/app")).isTrue();
+        assertThat(creator.allowsRepo(Permission.GIT_READ, "team/app")).isFalse();
+
+        // Org-wide (no repo): still only org:read, never repo:write.
+        assertThat(refusal(sign(ecKey, "ES256", "ec-1", claims(c -> {
+            c.unsetClaim("repo");
+            c.setStringListClaim("scopes", "repo:write");
+        })))).isEqualTo(RefusalReason.INVALID_CLAIMS);
+        assertThat(JwtVerifier.scopesOf(null, List.of("repo:write"))).isEmpty();
+        // repo names one repository, never a pattern that would reach others.
+        for (String pattern : List.of("*", "team/*")) {
+            assertThat(refusal(sign(ecKey, "ES256", "ec-1", claims(c -> {
+                c.setClaim("repo", pattern);
+                c.setStringListClaim("scopes", "repo:write");
+            })))).as(pattern).isEqualTo(RefusalReason.INVALID_CLAIMS);
+            assertThat(JwtVerifier.scopesOf(pattern, List.of("repo:write"))).as(pattern).isEmpty();
+        }
     }
 
     @Test

@@ -144,7 +144,9 @@ class ParserPropertiesTest {
                     }
                 }
             }
-            assertThat(s.problemForKind(TokenKind.REPO)).isEmpty();
+            // One resource, the repository itself, with git:* and repo:write only.
+            assertThat(s.toWire().keySet()).containsExactly("repos:" + repo);
+            assertThat(s.toWire().get("repos:" + repo)).isSubsetOf("git:read", "git:write", "repo:write");
         });
         Optional<Scopes> orgWide = JwtVerifier.scopesOf(null, names);
         orgWide.ifPresent(s -> assertThat(EnumSet.allOf(Permission.class).stream().filter(s::allowsOrg).toList())

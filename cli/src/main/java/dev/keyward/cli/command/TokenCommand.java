@@ -176,6 +176,9 @@ public final class TokenCommand extends GroupCommand {
         @Parameters(paramLabel = "TOKEN", arity = "1..*", description = "tok_… or a key prefix kw_… (one or more)")
         List<String> references;
 
+        @Option(names = "--cascade", description = "also every token it minted, and what those minted, in one step")
+        boolean cascade;
+
         @Override
         public void run() {
             Context ctx = Context.of(spec);
@@ -184,10 +187,17 @@ public final class TokenCommand extends GroupCommand {
             List<JsonNode> active = references.stream().anyMatch(TokenCommand::isKeyPrefix) ? listTokens(ctx, false) : List.of();
             List<String> ids = references.stream().map(r -> isKeyPrefix(r) ? idOfPrefix(r, active) : r).toList();
             ArrayNode results = ctx.json().createArrayNode();
+            Map<String, String> query = ApiClient.query();
+            if (cascade) {
+                query.put("cascade", "true");
+            }
             for (String id : ids) {
-                JsonNode r = ctx.api().delete(Service.TOKEN, "/v1/tokens/" + ApiClient.encode(id));
+                JsonNode r = ctx.api().delete(Service.TOKEN, "/v1/tokens/" + ApiClient.encode(id), query);
                 results.add(r);
-                ctx.note("Revoked " + r.path("id").asText(id) + ".");
+                ctx.note(cascade
+                        ? "Revoked " + r.path("id").asText(id) + " and every token it minted: "
+                        + r.path("revoked_count").asInt() + " revoked by this call."
+                        : "Revoked " + r.path("id").asText(id) + ".");
             }
             if (ctx.jsonOutput()) {
                 ctx.printJson(ids.size() == 1 ? results.get(0) : results);

@@ -70,6 +70,10 @@ public final class ApiClient {
         return send(service, "DELETE", path, null);
     }
 
+    public JsonNode delete(Service service, String path, Map<String, String> query) {
+        return send(service, "DELETE", path + queryString(query), null);
+    }
+
     /** Sends an authenticated request and returns the JSON answer of a 2xx. */
     public JsonNode send(Service service, String method, String path, Object body) {
         HttpRequest.Builder request = request(service, path).header("Accept", "application/json");

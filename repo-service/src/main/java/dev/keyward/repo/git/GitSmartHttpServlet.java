@@ -2,7 +2,7 @@ package dev.keyward.repo.git;
 
 import dev.keyward.repo.service.RepositoryStorage;
 import dev.keyward.verification.Access;
-import dev.keyward.verification.CredentialForm;
+import dev.keyward.verification.ExpiryNotice;
 import dev.keyward.verification.OrgRulesCache;
 import dev.keyward.verification.TokenVerifier;
 import dev.keyward.verification.PresentedCredential;
@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -102,13 +101,8 @@ public class GitSmartHttpServlet extends GitServlet {
         }
         req.setAttribute(ACCESS, git);
         req.setAttribute(PRINCIPAL, decision.principal());
-        VerifiedPrincipal principal = decision.principal();
-        // API keys only: customer JWTs live at most a day and are renewed by their issuer, not rotated.
-        Optional<ExpiryNotice> notice = principal.form() == CredentialForm.API_KEY
-                ? ExpiryNotice.of(principal, Duration.ofDays(orgs.of(principal.org()).noticeDays()), Instant.now())
-                : Optional.empty();
-        notice.ifPresent(soon -> {
-            res.setHeader("Sunset", soon.sunsetHeader());
+        ExpiryNotice.forCaller(decision.principal(), orgs, Instant.now()).ifPresent(soon -> {
+            res.setHeader(ExpiryNotice.SUNSET, soon.sunsetHeader());
             req.setAttribute(NOTICE, soon);
         });
         super.service(req, res);

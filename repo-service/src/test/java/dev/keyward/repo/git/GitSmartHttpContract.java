@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
+import dev.keyward.repo.CustomerJwts;
 import dev.keyward.repo.EventTap;
 import dev.keyward.repo.GitCli;
 import dev.keyward.repo.TokenAuthority;
@@ -34,7 +35,6 @@ import org.jose4j.jwk.RsaJwkGenerator;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
-import org.jose4j.jwt.NumericDate;
 import org.jose4j.keys.EllipticCurves;
 import org.jose4j.keys.HmacKey;
 import org.junit.jupiter.api.AfterAll;
@@ -310,25 +310,11 @@ abstract class GitSmartHttpContract {
     }
 
     private JwtClaims claims(Consumer<JwtClaims> change) {
-        JwtClaims c = new JwtClaims();
-        c.setIssuer(TokenAuthority.ORG);
-        c.setSubject("ci-agent-7");
-        c.setClaim("repo", repo);
-        c.setIssuedAtToNow();
-        c.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(3_600).getEpochSecond()));
-        c.setJwtId(UUID.randomUUID().toString());
-        change.accept(c);
-        return c;
+        return CustomerJwts.claims(repo, change);
     }
 
     private static String sign(PublicJsonWebKey key, String alg, String kid, JwtClaims claims) throws Exception {
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setAlgorithmHeaderValue(alg);
-        jws.setKeyIdHeaderValue(kid);
-        jws.setHeader("typ", "JWT");
-        jws.setKey(key.getPrivateKey());
-        return jws.getCompactSerialization();
+        return CustomerJwts.sign(key, alg, kid, claims);
     }
 
     private static String b64(String json) {

@@ -2,10 +2,12 @@ package dev.keyward.repo.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.keyward.repo.CustomerJwts;
 import dev.keyward.repo.TokenAuthority;
 import dev.keyward.testsupport.SharedInfrastructure;
 import io.restassured.http.ContentType;
@@ -15,11 +17,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jose4j.jwk.PublicJsonWebKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -182,5 +189,65 @@ abstract class RepositoryApiContract {
         assertThat(REPOS.resolve(id + ".git")).doesNotExist();
         given().header("x-api-key", admin).get("/v1/repos/" + id).then().statusCode(404).body("error", equalTo("not_found"));
         given().header("x-api-key", admin).delete("/api/v1/repos/" + id).then().statusCode(404).body("error", equalTo("not_found"));
+    }
+
+    /**
+     * SPEC (seed 000): a customer-signed JWT whose {@code repo} names a repository and whose scopes
+     * hold {@code repo:write} may create and delete that one repository, and no other.
+     */
+    @Test
+    void aCustomerJwtCreatesAndDeletesItsOwnRepositoryOnly() throws Exception {
+        String own = "jwt-" + run + "/own";
+        String other = "jwt-" + run + "/other";
+        PublicJsonWebKey key = CustomerJwts.registeredEs256Key(tokens);
+        String jwt = CustomerJwts.sign(key, CustomerJwts.claims(own, c -> c.setStringListClaim("scopes", "repo:write")));
+        // A new kid is picked up by the next key refresh (at most one per org per second): until
+        // then the JWT is refused as unknown (401), and then another id is refused for its scope.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> create(jwt, Map.of("id", other)).statusCode() != 401);
+        create(jwt, Map.of("id", other)).then().statusCode(403).body("error", equalTo("scope"));
+        create(jwt, Map.of()).then().statusCode(403).body("error", equalTo("scope"));
+
+        given().header("Authorization", "Bearer " + jwt).contentType(ContentType.JSON).body(Map.of("id", own))
+                .post("/api/v1/repos").then().statusCode(201).body("id", equalTo(own));
+        assertThat(REPOS.resolve(own + ".git/HEAD")).exists();
+        assertThat(REPOS.resolve(other + ".git")).doesNotExist();
+
+        create(admin, Map.of("id", other)).then().statusCode(201);
+        given().header("Authorization", "Bearer " + jwt).delete("/v1/repos/" + other).then().statusCode(403);
+        given().header("Authorization", "Bearer " + jwt).delete("/v1/repos/" + own).then().statusCode(200)
+                .body("id", equalTo(own)).body("deleted", equalTo(true));
+        assertThat(REPOS.resolve(own + ".git")).doesNotExist();
+        assertThat(REPOS.resolve(other + ".git")).isDirectory();
+
+        // An org-wide JWT (no repo) holds org:read and nothing more.
+        String orgWide = CustomerJwts.sign(key, CustomerJwts.claims(null, c -> c.setStringListClaim("scopes", "org:read")));
+        create(orgWide, Map.of("id", own)).then().statusCode(403).body("error", equalTo("scope"));
+        String noRepo = CustomerJwts.sign(key, CustomerJwts.claims(null, c -> c.setStringListClaim("scopes", "repo:write")));
+        create(noRepo, Map.of("id", own)).then().statusCode(401);
+        assertThat(REPOS.resolve(own + ".git")).doesNotExist();
+    }
+
+    /** SPEC: a token expiring within the org's notice_days gets a Sunset header (RFC 8594) on the REST API too. */
+    @Test
+    void aKeyExpiringSoonGetsSunsetOnTheApi() {
+        String id = "sunset-" + run + "/app";
+        create(admin, Map.of("id", id)).then().statusCode(201);
+        TokenAuthority.Issued soon = tokens.createToken("repo", Map.of("repos:sunset-" + run + "/*", List.of("git:read")),
+                3 * 86_400L, null);
+        String sunset = given().header("x-api-key", soon.token()).get("/v1/repos/" + id).then().statusCode(200)
+                .extract().header("Sunset");
+        assertThat(sunset).isNotNull();
+        Instant at = ZonedDateTime.parse(sunset, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        assertThat(Duration.between(Instant.now(), at)).isBetween(Duration.ofDays(2), Duration.ofDays(3));
+        assertThat(given().header("x-api-key", soon.token()).get("/api/v1/repos/" + id).then().statusCode(200)
+                .extract().header("Sunset")).isEqualTo(sunset);
+        // Refused for its scope: no notice on a refusal.
+        assertThat(given().header("x-api-key", soon.token()).delete("/v1/repos/" + id).then().statusCode(403)
+                .extract().header("Sunset")).isNull();
+
+        // The admin's 30-day key is far from its expiry.
+        assertThat(given().header("x-api-key", admin).get("/v1/repos/" + id).then().statusCode(200)
+                .extract().header("Sunset")).isNull();
     }
 }

@@ -118,6 +118,21 @@ public final class TokenRules {
     }
 
     /**
+     * A boolean query parameter: absent is false; only {@code true} and {@code false} are read, so
+     * a typo is 400 naming the parameter instead of a silent default.
+     */
+    public static boolean flag(String parameter, String value) {
+        if (value == null) {
+            return false;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest(parameter + " must be true or false");
+        };
+    }
+
+    /**
      * A text query or path parameter: no id or token of ours holds a control character, and
      * PostgreSQL text cannot hold NUL at all, so such a value is 400 naming the parameter.
      */

@@ -57,6 +57,25 @@ public class LiveTokenCounts implements PanacheRepositoryBase<CreatorLiveTokensE
     }
 
     /**
+     * Counts the live tokens of several creators less (a revocation of many tokens): {@code ended}
+     * maps creator → tokens. {@code org} must be locked in the current transaction; the creators'
+     * rows are then locked in id order, like every other writer's.
+     */
+    public Uni<Void> ended(OrgEntity org, Map<String, Integer> ended) {
+        Uni<Void> done = Uni.createFrom().voidItem();
+        for (Map.Entry<String, Integer> creator : new TreeMap<>(ended).entrySet()) {
+            org.liveTokens -= creator.getValue();
+            done = done.chain(() -> findById(new CreatorLiveTokensEntity.Key(org.id, creator.getKey()),
+                    LockModeType.PESSIMISTIC_WRITE).invoke(row -> {
+                        if (row != null) {
+                            row.live -= creator.getValue();
+                        }
+                    })).replaceWithVoid();
+        }
+        return done;
+    }
+
+    /**
      * The same for a batch of tokens whose life ended, on a JDBC connection inside its open
      * transaction (the expiry job): {@code ended} maps org → creator → tokens. Orgs in id order,
      * then their creators, like every other writer.

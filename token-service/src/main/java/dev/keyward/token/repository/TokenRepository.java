@@ -58,4 +58,35 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
     public Uni<List<TokenEntity>> allInOrg(String orgId) {
         return find("orgId = ?1 order by createdAt, id", orgId).list();
     }
+
+    /** Whether the token has been revoked (a plain read of the committed row). */
+    public Uni<Boolean> isRevoked(String id) {
+        return count("id = ?1 and revokedAt is not null", id).map(n -> n > 0);
+    }
+
+    /**
+     * Token {@code rootId} of {@code orgId} and every token it minted, recursively (through
+     * {@code created_by_token_id}, revoked ones included, since their own mintings may still be
+     * live), locked for update in id order. With {@code owner}, the walk keeps to the tokens whose
+     * creation chain starts at {@code owner} (an org member's own tokens) and goes no further.
+     */
+    public Uni<List<TokenEntity>> lockSubtree(String orgId, String rootId, String owner) {
+        String ownTokens = owner == null ? "" : " and t.created_by_user_id = ?3";
+        String sql = """
+                with recursive subtree (id) as (
+                    select id from tokens where id = ?1 and org_id = ?2
+                  union
+                    select t.id from tokens t join subtree s on t.created_by_token_id = s.id
+                    where t.org_id = ?2%s
+                )
+                select t.* from tokens t where t.id in (select id from subtree) order by t.id for update
+                """.formatted(ownTokens);
+        return getSession().flatMap(s -> {
+            var query = s.createNativeQuery(sql, TokenEntity.class).setParameter(1, rootId).setParameter(2, orgId);
+            if (owner != null) {
+                query.setParameter(3, owner);
+            }
+            return query.getResultList();
+        });
+    }
 }

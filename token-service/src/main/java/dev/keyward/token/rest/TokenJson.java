@@ -1,5 +1,6 @@
 package dev.keyward.token.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.keyward.token.domain.TokenRules;
 import dev.keyward.token.error.ApiException;
@@ -7,6 +8,7 @@ import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.IssuedToken;
 import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.NewToken;
+import dev.keyward.token.service.Revocation;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +109,17 @@ final class TokenJson {
     record PageView(List<TokenView> tokens, @JsonProperty("next_page_token") String nextPageToken) {
     }
 
-    record RevokedView(String id, boolean revoked) {
+    /** {@code DELETE /v1/tokens/{id}}: {@code revoked_count} only with {@code cascade=true}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RevokedView(String id, boolean revoked, @JsonProperty("revoked_count") Integer revokedCount) {
+
+        static RevokedView of(TokenEntity token) {
+            return new RevokedView(token.id, true, null);
+        }
+
+        static RevokedView of(Revocation revocation) {
+            return new RevokedView(revocation.id(), true, revocation.revoked().size());
+        }
     }
 
     record ExportView(String org, @JsonProperty("exported_at") Instant exportedAt, int count, List<TokenView> tokens) {

@@ -90,12 +90,16 @@ public class TokenResource {
                 .map(TokenView::of);
     }
 
+    /** With {@code cascade=true}, also every token it minted, recursively. */
     @DELETE
     @Path("/{id}")
-    public Uni<RevokedView> revoke(@PathParam("id") String id) {
-        return auth.require(principal, Permission.TOKEN_WRITE)
-                .flatMap(caller -> tokens.revoke(caller, TokenRules.parameterText("id", id)))
-                .map(token -> new RevokedView(token.id, true));
+    public Uni<RevokedView> revoke(@PathParam("id") String id, @QueryParam("cascade") String cascade) {
+        return auth.require(principal, Permission.TOKEN_WRITE).flatMap(caller -> {
+            String tokenId = TokenRules.parameterText("id", id);
+            return TokenRules.flag("cascade", cascade)
+                    ? tokens.revokeWithDescendants(caller, tokenId).map(RevokedView::of)
+                    : tokens.revoke(caller, tokenId).map(RevokedView::of);
+        });
     }
 
     @POST

@@ -31,6 +31,16 @@ public final class TokenEvents {
                         .attributes(Map.of("name", token.name)).build());
     }
 
+    /** A token revoked because a token up its creation chain ({@code cascadeRoot}) was revoked with {@code cascade}. */
+    static KeywardEvent revokedWith(Caller caller, TokenEntity token, String cascadeRoot, Instant now) {
+        if (token.id.equals(cascadeRoot)) {
+            return revoked(caller, token, now);
+        }
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_REVOKED, now, token.id,
+                data(caller, token.orgId, token.keyPrefix, "token:revoke", "success")
+                        .attributes(Map.of("name", token.name, "cascade_root", cascadeRoot)).build());
+    }
+
     static KeywardEvent rotated(Caller caller, TokenEntity token, Instant graceUntil, Instant now) {
         return KeywardEvent.of(SOURCE, EventType.TOKEN_ROTATED, now, token.id,
                 data(caller, token.orgId, token.keyPrefix, "token:rotate", "success")

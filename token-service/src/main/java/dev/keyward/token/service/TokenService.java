@@ -26,6 +26,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,10 +108,26 @@ public class TokenService {
             // A caller behind an address fence hands it on: its tokens never reach further than it.
             List<String> effectiveCidrs = cidrs != null ? cidrs
                     : !caller.allowedCidrs().isEmpty() ? caller.allowedCidrs() : policy.defaultCidrs();
-            return checkLimits(org, creator.userId(), policy, now)
+            return minterStillLive(caller)
+                    .chain(() -> checkLimits(org, creator.userId(), policy, now))
                     .flatMap(ok -> issue(org.id, name, kind, environment, scopes, effectiveCidrs,
                             expiry.orElse(null), creator, caller, now));
         }));
+    }
+
+    /**
+     * Refuses a key that was revoked after it was verified, while its create waited for the org
+     * lock (a revocation commits holding that lock or before it): nothing it mints outlives it.
+     */
+    private Uni<Void> minterStillLive(Caller caller) {
+        if (caller.isPerson()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tokens.isRevoked(caller.tokenId()).invoke(revoked -> {
+            if (revoked) {
+                throw new ApiException(401, "revoked", "the token was revoked");
+            }
+        }).replaceWithVoid();
     }
 
     /**
@@ -221,6 +238,47 @@ public class TokenService {
                     : Uni.createFrom().voidItem();
             return counted.chain(() -> outbox.append(TokenEvents.revoked(caller, token, now))).replaceWith(token);
         }));
+    }
+
+    /**
+     * Revokes a token of the caller's org and every token it minted, recursively, in one
+     * transaction: one {@code token:revoked} each, the live counters brought down with them. An org
+     * member's walk keeps to their own tokens. Tokens revoked before stay as they were, but the walk
+     * goes through them: what they minted may still be live.
+     * <p>
+     * Locks: the tokens first (id order), as a single revoke and the expiry job take them, then the
+     * org row, then the creators' counters. The subtree is read again under the org lock, so a token
+     * minted by one of them while this waited (a create holds the org lock until it commits) is
+     * revoked too; a create that comes after finds its minter revoked ({@link #create}).
+     */
+    public Uni<Revocation> revokeWithDescendants(Caller caller, String id) {
+        Instant now = now();
+        String owner = caller.ownOnly() ? caller.userId() : null;
+        return committed(() -> tokens.lockSubtree(caller.org(), id, owner).flatMap(locked -> {
+            TokenEntity root = locked.stream().filter(t -> t.id.equals(id)).findFirst().orElse(null);
+            if (root == null || !caller.mayManage(root.createdByUserId)) {
+                throw ApiException.notFound("no token " + safeId(id) + " in this org");
+            }
+            return orgs.lockById(caller.org())
+                    .flatMap(org -> tokens.lockSubtree(caller.org(), id, owner)
+                            .flatMap(subtree -> revokeAll(caller, org, root.id, subtree, now)));
+        }));
+    }
+
+    private Uni<Revocation> revokeAll(Caller caller, OrgEntity org, String rootId, List<TokenEntity> subtree, Instant now) {
+        List<TokenEntity> revoking = subtree.stream().filter(t -> t.revokedAt == null).toList();
+        Map<String, Integer> endedByCreator = new HashMap<>();
+        Uni<Void> events = Uni.createFrom().voidItem();
+        for (TokenEntity token : revoking) {
+            if (token.expiredAt == null) {
+                endedByCreator.merge(token.createdByUserId, 1, Integer::sum);
+            }
+            token.revokedAt = now;
+            events = events.chain(() -> outbox.append(TokenEvents.revokedWith(caller, token, rootId, now)));
+        }
+        Uni<Void> recorded = events;
+        return counts.ended(org, endedByCreator).chain(() -> recorded)
+                .replaceWith(() -> new Revocation(rootId, revoking.stream().map(t -> t.id).toList()));
     }
 
     /**

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.RequestScoped;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -36,6 +37,10 @@ public class CurrentPrincipal {
     private CompletionStage<Verification> verification;
     private String clientIp;
     private boolean clientIpKnown;
+    // What the response may tell the caller about its token (ExpiryNoticeFilter): set once the
+    // credential verified, and kept only while no decision of this request refused it.
+    private volatile VerifiedPrincipal authorized;
+    private volatile boolean denied;
 
     public CurrentPrincipal(HttpServerRequest request, TokenVerifier verifier, RequestAuthorizer authorizer) {
         this.request = request;
@@ -63,12 +68,21 @@ public class CurrentPrincipal {
         String ip = clientIp();
         return onCallerContext(verification()).map(v -> {
             if (v instanceof Verification.Verified ok) {
+                authorized = ok.principal();
                 return ok.principal();
             }
             Verification.Refused refused = (Verification.Refused) v;
             authorizer.reportRefused(refused, ip, null);
             throw new KeywardAuthException(refused);
         });
+    }
+
+    /**
+     * The caller this request verified and no decision of it refused; empty when the request never
+     * asked (no credential was looked at), or its credential or a permission was refused.
+     */
+    public Optional<VerifiedPrincipal> authorized() {
+        return denied ? Optional.empty() : Optional.ofNullable(authorized);
     }
 
     /**
@@ -89,8 +103,10 @@ public class CurrentPrincipal {
         return onCallerContext(verification()).map(v -> {
             RequestAuthorizer.Decision d = authorizer.decide(v, ip, access);
             if (!d.allowed()) {
+                denied = true;
                 throw new KeywardAuthException(d.refusal());
             }
+            authorized = d.principal();
             return d.principal();
         });
     }
