@@ -317,6 +317,6 @@ public record OrgPolicy(long defaultTtlSeconds, long minExpiresInSeconds, long m
     }
 
     private static ApiException typeError(String field, String expected) {
-        return new ApiException(400, "bad_request", field + " must be " + expected);
+        return ApiException.wrongType(field, expected);
     }
 }

@@ -28,6 +28,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, "bad_request", message);
     }
 
+    /** A field of a hand-read body holds the wrong JSON type: the same answer as the strict reader's. */
+    public static ApiException wrongType(String field, String expected) {
+        return new ApiException(400, "malformed_json", "'" + field + "' must be " + expected);
+    }
+
     public static ApiException unauthorized(String message) {
         return new ApiException(401, "unauthorized", message);
     }

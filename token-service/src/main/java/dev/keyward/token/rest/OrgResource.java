@@ -147,7 +147,7 @@ public class OrgResource {
             return null;
         }
         if (!n.isTextual()) {
-            throw ApiException.badRequest(field + " must be a string");
+            throw ApiException.wrongType(field, "a string");
         }
         return n.asText();
     }
@@ -155,7 +155,7 @@ public class OrgResource {
     static boolean bool(JsonNode body, String field) {
         JsonNode n = body.get(field);
         if (!n.isBoolean()) {
-            throw ApiException.badRequest(field + " must be true or false");
+            throw ApiException.wrongType(field, "true or false");
         }
         return n.asBoolean();
     }
