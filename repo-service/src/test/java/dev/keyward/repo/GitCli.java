@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,32 +39,69 @@ public final class GitCli {
     }
 
     public Result run(Path workDir, String... args) {
+        return start(workDir, args).await(Duration.ofSeconds(60));
+    }
+
+    /** A git command started and not yet waited for (to act while it streams). */
+    public final class Running {
+        private final Process process;
+        private final Path output;
+        private final String command;
+        private Result result;
+
+        private Running(Process process, Path output, String command) {
+            this.process = process;
+            this.output = output;
+            this.command = command;
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Waits for the command's end; fails the test when it takes longer than {@code timeout}. */
+        public Result await(Duration timeout) {
+            if (result != null) {
+                return result;
+            }
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("git " + command + " timed out");
+                }
+                result = new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+                Files.delete(output);
+                return result;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Starts a git command; its combined output goes to a file, so nothing has to read it meanwhile. */
+    public Running start(Path workDir, String... args) {
         List<String> command = new ArrayList<>(List.of("git", "-c", "protocol.version=2", "-c", "init.defaultBranch=main"));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.toLowerCase().endsWith("_proxy") || k.startsWith("GIT_"));
-        env.put("HOME", home.toString());
-        env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
-        env.put("GIT_TERMINAL_PROMPT", "0");
-        env.put("GIT_CONFIG_NOSYSTEM", "1");
-        env.put("GIT_ASKPASS", "/bin/false");
-        env.put("GIT_AUTHOR_NAME", "Test Agent");
-        env.put("GIT_AUTHOR_EMAIL", "agent@example.com");
-        env.put("GIT_COMMITTER_NAME", "Test Agent");
-        env.put("GIT_COMMITTER_EMAIL", "agent@example.com");
         try {
-            Process p = pb.start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("git " + String.join(" ", args) + " timed out");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+            Path output = Files.createTempFile(home, "git-output", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            Map<String, String> env = pb.environment();
+            env.keySet().removeIf(k -> k.toLowerCase().endsWith("_proxy") || k.startsWith("GIT_"));
+            env.put("HOME", home.toString());
+            env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+            env.put("GIT_TERMINAL_PROMPT", "0");
+            env.put("GIT_CONFIG_NOSYSTEM", "1");
+            env.put("GIT_ASKPASS", "/bin/false");
+            env.put("GIT_AUTHOR_NAME", "Test Agent");
+            env.put("GIT_AUTHOR_EMAIL", "agent@example.com");
+            env.put("GIT_COMMITTER_NAME", "Test Agent");
+            env.put("GIT_COMMITTER_EMAIL", "agent@example.com");
+            return new Running(pb.start(), output, String.join(" ", args));
         } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }

@@ -32,4 +32,9 @@ public record GitRequest(String org, String repoId, String servicePath, Permissi
         boolean write = rest.equals("/" + RECEIVE_PACK) || (rest.equals("/info/refs") && RECEIVE_PACK.equals(serviceParameter));
         return Optional.of(new GitRequest(m.group(1), m.group(2), rest, write ? Permission.GIT_WRITE : Permission.GIT_READ));
     }
+
+    /** Whether this request carries a pack: a clone's or fetch's {@code git-upload-pack}, a push's {@code git-receive-pack}. */
+    public boolean streamsPack() {
+        return servicePath.equals("/git-upload-pack") || servicePath.equals("/" + RECEIVE_PACK);
+    }
 }

@@ -22,6 +22,14 @@ class GitRequestTest {
     }
 
     @Test
+    void onlyTheUploadAndReceivePackRequestsStreamAPack() {
+        assertThat(GitRequest.parse("/acme/a.git/git-upload-pack", null).orElseThrow().streamsPack()).isTrue();
+        assertThat(GitRequest.parse("/acme/a.git/git-receive-pack", null).orElseThrow().streamsPack()).isTrue();
+        assertThat(GitRequest.parse("/acme/a.git/info/refs", "git-receive-pack").orElseThrow().streamsPack()).isFalse();
+        assertThat(GitRequest.parse("/acme/a.git/HEAD", null).orElseThrow().streamsPack()).isFalse();
+    }
+
+    @Test
     void refusesPathsThatAreNotRepositories() {
         assertThat(GitRequest.parse("/acme/../etc.git/info/refs", null)).isEmpty();
         assertThat(GitRequest.parse("/acme/a//b.git/info/refs", null)).isEmpty();
