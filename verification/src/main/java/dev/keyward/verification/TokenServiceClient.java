@@ -72,6 +72,29 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
                 .thenApply(response -> readRules(expectOk(response, "org rules fetch")));
     }
 
+    /**
+     * Reports keys found in a push ({@code POST /internal/leaks}): token-service records
+     * {@code token:leaked} for each live one and revokes it when its org's policy says so.
+     * Completes exceptionally when token-service cannot be asked.
+     */
+    public CompletionStage<LeakReport.Answer> reportLeaks(LeakReport report) {
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(report);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        HttpRequest request = request("/internal/leaks").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+            try {
+                return JSON.readValue(expectOk(response, "leak report"), LeakReport.Answer.class);
+            } catch (IOException e) {
+                throw new TokenServiceException("unreadable leak report answer: " + e.getClass().getSimpleName());
+            }
+        });
+    }
+
     /** The body of {@code GET /internal/orgs/rules}. */
     public record RulesAnswer(Map<String, OrgRules> orgs) {
     }
