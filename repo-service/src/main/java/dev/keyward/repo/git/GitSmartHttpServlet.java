@@ -132,8 +132,9 @@ public class GitSmartHttpServlet extends GitServlet {
             return;
         }
         req.setAttribute(ACCESS, git);
-        req.setAttribute(PRINCIPAL, decision.principal());
-        ExpiryNotice.forCaller(decision.principal(), orgs, Instant.now()).ifPresent(soon -> {
+        VerifiedPrincipal principal = decision.principal();
+        req.setAttribute(PRINCIPAL, principal);
+        ExpiryNotice.forCaller(principal, orgs, Instant.now()).ifPresent(soon -> {
             res.setHeader(ExpiryNotice.SUNSET, soon.sunsetHeader());
             req.setAttribute(NOTICE, soon);
         });
