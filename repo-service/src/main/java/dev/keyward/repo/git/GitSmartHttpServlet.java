@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -132,7 +133,8 @@ public class GitSmartHttpServlet extends GitServlet {
         }
         req.setAttribute(ACCESS, git);
         req.setAttribute(PRINCIPAL, decision.principal());
-        ExpiryNotice.forCaller(decision.principal(), orgs, Instant.now()).ifPresent(soon -> {
+        VerifiedPrincipal principal = decision.principal();
+        ExpiryNotice.forCaller(principal, orgs, Instant.now()).ifPresent(soon -> {
             res.setHeader(ExpiryNotice.SUNSET, soon.sunsetHeader());
             req.setAttribute(NOTICE, soon);
         });
