@@ -8,6 +8,7 @@ import dev.keyward.cli.command.LoginCommand;
 import dev.keyward.cli.command.LogoutCommand;
 import dev.keyward.cli.command.OrgCommand;
 import dev.keyward.cli.command.RepoCommand;
+import dev.keyward.cli.command.ScanCommand;
 import dev.keyward.cli.command.TokenCommand;
 import dev.keyward.cli.command.WhoamiCommand;
 import dev.keyward.cli.config.Service;
@@ -30,14 +31,14 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 LoginCommand.class, LogoutCommand.class, WhoamiCommand.class,
                 TokenCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
-                ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+                ScanCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nCredentials:%n",
         footer = {
                 "  KEYWARD_TOKEN (an API token, for CI) wins over the session of 'keyward login'.",
                 "",
                 "Exit codes:",
                 "  0  done",
-                "  1  refused or failed (HTTP 4xx/5xx, broken audit chain, unhealthy)",
+                "  1  refused or failed (HTTP 4xx/5xx, broken audit chain, unhealthy), or scan found keys",
                 "  2  bad command line",
                 "  3  not signed in, or the credentials were refused (401)",
                 "  4  not found (404)",

@@ -2,6 +2,8 @@ package dev.keyward.verification;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32;
 
@@ -99,28 +101,65 @@ public final class ApiKeyFormat {
      * allocates nothing.
      */
     private static int kindIndex(String c) {
-        int kindAt;
         if (c == null) {
             return -1;
-        } else if (c.startsWith("kw_prod_")) {
+        }
+        int kindAt = kindOffsetAt(c, 0);
+        return kindAt > 0 && c.length() == keyLength(kindAt) ? kindAt : -1;
+    }
+
+    /**
+     * Where the kind letter is, counted from {@code at}, when a key-shaped run of characters starts at
+     * {@code at} in {@code s} (what follows the run does not matter); -1 otherwise.
+     */
+    private static int kindOffsetAt(CharSequence s, int at) {
+        int kindAt;
+        if (startsWith(s, at, "kw_prod_")) {
             kindAt = "kw_prod_".length();
-        } else if (c.startsWith("kw_dev_")) {
+        } else if (startsWith(s, at, "kw_dev_")) {
             kindAt = "kw_dev_".length();
         } else {
             return -1;
         }
-        int randomAt = kindAt + 2;
+        int end = at + keyLength(kindAt);
+        int randomAt = at + kindAt + 2;
         int checksumAt = randomAt + RANDOM_LENGTH + 1;
-        if (c.length() != checksumAt + CHECKSUM_LENGTH || TokenKind.fromKeyLetter(c.charAt(kindAt)).isEmpty()
-                || c.charAt(kindAt + 1) != '_' || c.charAt(checksumAt - 1) != '_') {
+        if (end > s.length() || !isKindLetter(s.charAt(at + kindAt))
+                || s.charAt(at + kindAt + 1) != '_' || s.charAt(checksumAt - 1) != '_') {
             return -1;
         }
-        for (int i = randomAt; i < c.length(); i++) {
-            if (i != checksumAt - 1 && !isBase62(c.charAt(i))) {
+        for (int i = randomAt; i < end; i++) {
+            if (i != checksumAt - 1 && !isBase62(s.charAt(i))) {
                 return -1;
             }
         }
         return kindAt;
+    }
+
+    /** The length of a whole key whose kind letter is at {@code kindAt}. */
+    private static int keyLength(int kindAt) {
+        return kindAt + 2 + RANDOM_LENGTH + 1 + CHECKSUM_LENGTH;
+    }
+
+    private static boolean startsWith(CharSequence s, int at, String head) {
+        if (at + head.length() > s.length()) {
+            return false;
+        }
+        for (int i = 0; i < head.length(); i++) {
+            if (s.charAt(at + i) != head.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isKindLetter(char c) {
+        for (TokenKind kind : TokenKind.values()) {
+            if (kind.keyLetter() == c) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isBase62(char c) {
@@ -129,19 +168,133 @@ public final class ApiKeyFormat {
 
     /** Whether the last {@value #CHECKSUM_LENGTH} characters of a well-shaped key are the checksum of the rest. */
     private static boolean checksumMatches(String key) {
-        int checksumAt = key.length() - CHECKSUM_LENGTH;
+        return checksumMatches(key, 0, key.length());
+    }
+
+    /** Like {@link #checksumMatches(String)} for the well-shaped key {@code s[at, at + length)}. */
+    private static boolean checksumMatches(CharSequence s, int at, int length) {
+        int checksumAt = at + length - CHECKSUM_LENGTH;
         CRC32 crc = new CRC32();
-        for (int i = 0; i < checksumAt - 1; i++) {
-            crc.update(key.charAt(i)); // ASCII, as the shape check proved
+        for (int i = at; i < checksumAt - 1; i++) {
+            crc.update(s.charAt(i)); // ASCII, as the shape check proved
         }
         long value = crc.getValue();
         for (int i = CHECKSUM_LENGTH - 1; i >= 0; i--) {
-            if (key.charAt(checksumAt + i) != ALPHABET.charAt((int) (value % ALPHABET.length()))) {
+            if (s.charAt(checksumAt + i) != ALPHABET.charAt((int) (value % ALPHABET.length()))) {
                 return false;
             }
             value /= ALPHABET.length();
         }
         return true;
+    }
+
+    /**
+     * A key found in text by {@link #findKeys(CharSequence)}: where it starts ({@code offset}, 0-based,
+     * in characters; in bytes for {@link #findKeys(byte[])}) and on which {@code line} (1-based,
+     * counting {@code \n}). Its {@link #toString()} shows only the display prefix, so a finding can be
+     * logged; {@link #key()} is the secret itself, for a lookup or a revocation.
+     */
+    public record FoundKey(String key, int line, int offset) {
+
+        /** The display prefix ({@code kw_prod_o_7fK2pQ9x}): safe to print, log and put in events. */
+        public String prefix() {
+            return prefixOf(key);
+        }
+
+        @Override
+        public String toString() {
+            return "FoundKey[prefix=" + prefix() + ", line=" + line + ", offset=" + offset + "]";
+        }
+    }
+
+    /**
+     * What {@link #findKeys(CharSequence)} saw: the checksum-valid keys in order, and how many
+     * key-shaped strings were skipped for a wrong checksum (typos, examples, made-up keys).
+     */
+    public record KeysInText(List<FoundKey> keys, int badChecksums) {
+
+        public KeysInText {
+            keys = List.copyOf(keys);
+        }
+    }
+
+    /**
+     * Every Keyward key in {@code text}: each {@code kw_(prod|dev)_[orp]_<32 base62>_<6 base62>} run
+     * whose checksum is right, wherever it stands (inside a word, a URL, a binary blob; what follows
+     * its last checksum character does not matter, as a leak scanner would rather see a key glued to
+     * other text than miss it). Look-alikes with a wrong checksum are counted, not returned.
+     * <p>
+     * One pass without a regex: it looks for {@code kw_}, then checks the shape and the checksum at
+     * that place only, and counts lines only up to the keys it finds, so a large input without keys
+     * costs one look at each character.
+     */
+    public static KeysInText findKeys(CharSequence text) {
+        List<FoundKey> keys = new ArrayList<>();
+        int badChecksums = 0;
+        int line = 1;
+        int lineCountedTo = 0;
+        int length = text.length();
+        // The last place a key can start: the shortest key is a dev one.
+        int lastStart = length - keyLength("kw_dev_".length());
+        int i = 0;
+        while (i <= lastStart) {
+            if (text.charAt(i) != 'k' || text.charAt(i + 1) != 'w' || text.charAt(i + 2) != '_') {
+                i++;
+                continue;
+            }
+            int kindAt = kindOffsetAt(text, i);
+            if (kindAt < 0) {
+                i++; // a look-alike head may hide a key that starts inside it
+                continue;
+            }
+            int keyLength = keyLength(kindAt);
+            if (!checksumMatches(text, i, keyLength)) {
+                badChecksums++;
+                i++;
+                continue;
+            }
+            for (; lineCountedTo < i; lineCountedTo++) {
+                if (text.charAt(lineCountedTo) == '\n') {
+                    line++;
+                }
+            }
+            keys.add(new FoundKey(text.subSequence(i, i + keyLength).toString(), line, i));
+            i += keyLength; // a key holds no '_' after its checksum separator, so no other key starts inside it
+        }
+        return new KeysInText(keys, badChecksums);
+    }
+
+    /**
+     * {@link #findKeys(CharSequence)} over raw bytes of any kind (source, binaries, archives): each byte
+     * is read as one ISO-8859-1 character, so offsets are byte offsets and no encoding can hide a key
+     * (keys are ASCII, which every byte-oriented text encoding keeps as is). Copies nothing.
+     */
+    public static KeysInText findKeys(byte[] content) {
+        return findKeys(new Latin1Chars(content, 0, content.length));
+    }
+
+    /** Bytes read as ISO-8859-1 without copying them into a String. */
+    private record Latin1Chars(byte[] bytes, int from, int to) implements CharSequence {
+
+        @Override
+        public int length() {
+            return to - from;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes[from + index] & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new Latin1Chars(bytes, from + start, from + end);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** Whether the string looks like a Keyward key at all (a cheap test before JWT parsing). */
