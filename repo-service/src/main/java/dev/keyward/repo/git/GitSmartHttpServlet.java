@@ -5,6 +5,7 @@ import dev.keyward.verification.Access;
 import dev.keyward.verification.ExpiryNotice;
 import dev.keyward.verification.OrgRulesCache;
 import dev.keyward.verification.Permission;
+import dev.keyward.verification.TokenServiceClient;
 import dev.keyward.verification.TokenVerifier;
 import dev.keyward.verification.PresentedCredential;
 import dev.keyward.verification.RequestAuthorizer;
@@ -36,6 +37,7 @@ import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.UploadPack;
 import org.eclipse.jgit.util.FS;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -71,6 +73,7 @@ public class GitSmartHttpServlet extends GitServlet {
     private transient RepositoryStorage storage;
     private transient OrgRulesCache orgs;
     private transient TokenVerifier verifier;
+    private transient PushProtection pushProtection;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -79,6 +82,11 @@ public class GitSmartHttpServlet extends GitServlet {
         storage = CDI.current().select(RepositoryStorage.class).get();
         verifier = CDI.current().select(TokenVerifier.class).get();
         orgs = verifier.orgs();
+        // Push protection is on unless keyward.repos.push-protection.enabled=false (the benchmark compares both).
+        if (ConfigProvider.getConfig().getOptionalValue("keyward.repos.push-protection.enabled", Boolean.class).orElse(true)) {
+            pushProtection = new PushProtection(new PushScanner(PushScanner.Budgets.DEFAULT),
+                    CDI.current().select(TokenServiceClient.class).get());
+        }
         setRepositoryResolver(this::open);
         setUploadPackFactory((req, db) -> {
             UploadPack up = new UploadPack(db);
@@ -93,12 +101,16 @@ public class GitSmartHttpServlet extends GitServlet {
             rp.setRefLogIdent(new PersonIdent(pusher.tokenId(), pusher.org() + "@keyward"));
             Optional<ExpiryNotice> notice = noticeOf(req);
             Optional<CredentialRecheck> recheck = recheckOf(req);
+            GitRequest git = (GitRequest) req.getAttribute(ACCESS);
             rp.setPreReceiveHook((pack, commands) -> {
                 notice.ifPresent(soon -> pack.sendMessage(soon.warning()));
                 // JGit reads and indexes the whole pack before this hook: it is the last gate before a
                 // ref moves, so it waits for a fresh verdict instead of the stream's latest one.
                 recheck.flatMap(check -> check.decideNow(LAST_GATE_TIMEOUT)).ifPresent(refused -> commands.forEach(command ->
                         command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "keyward: " + refused.message())));
+                if (pushProtection != null) {
+                    pushProtection.check(pack, commands, git.org(), git.repoId());
+                }
             });
             return rp;
         });
