@@ -21,7 +21,6 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import jakarta.mail.Address;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -31,7 +30,6 @@ import java.security.MessageDigest;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -325,15 +323,7 @@ class LeakTests {
     }
 
     private static List<MimeMessage> mailsTo(String address) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        for (MimeMessage m : MailServerResource.server().getReceivedMessages()) {
-            for (Address r : m.getAllRecipients()) {
-                if (r.toString().equalsIgnoreCase(address)) {
-                    found.add(m);
-                }
-            }
-        }
-        return found;
+        return MailServerResource.mailsTo(address);
     }
 
     private static KeyPair generate() {
