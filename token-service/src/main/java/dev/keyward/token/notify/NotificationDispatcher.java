@@ -1,5 +1,6 @@
 package dev.keyward.token.notify;
 
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,11 +10,14 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,6 +36,16 @@ public class NotificationDispatcher {
     private static final Logger LOG = Logger.getLogger(NotificationDispatcher.class);
     // Longer than a send can take (the HTTP timeout), so a live sender never loses its claim.
     private static final Duration LEASE = Duration.ofMinutes(5);
+
+    private static final String ENQUEUE = """
+            insert into notification_deliveries
+                (org_id, token_id, event_type, channel, target, payload, created_at, next_attempt_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (token_id, event_type, channel) do nothing""";
+
+    // The same statement with numbered parameters, as Hibernate Reactive's native queries take them.
+    private static final String ENQUEUE_NUMBERED = ENQUEUE.replace("values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 
     private static final String CLAIM = """
             with due as (
@@ -76,11 +90,7 @@ public class NotificationDispatcher {
      */
     public static void enqueue(Connection c, ExpiryNotice notice, String channel, String target, Instant now)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("""
-                insert into notification_deliveries
-                    (org_id, token_id, event_type, channel, target, payload, created_at, next_attempt_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (token_id, event_type, channel) do nothing""")) {
+        try (PreparedStatement s = c.prepareStatement(ENQUEUE)) {
             s.setString(1, notice.org());
             s.setString(2, notice.tokenId());
             s.setString(3, notice.type());
@@ -91,6 +101,20 @@ public class NotificationDispatcher {
             s.setTimestamp(8, Timestamp.from(now));
             s.executeUpdate();
         }
+    }
+
+    /**
+     * {@link #enqueue(Connection, ExpiryNotice, String, String, Instant)} on a reactive session,
+     * inside its open transaction (the leak service's).
+     */
+    public static Uni<Void> enqueue(Mutiny.Session session, ExpiryNotice notice, String channel, String target,
+                                    Instant now) {
+        OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+        return session.createNativeQuery(ENQUEUE_NUMBERED)
+                .setParameter(1, notice.org()).setParameter(2, notice.tokenId()).setParameter(3, notice.type())
+                .setParameter(4, channel).setParameter(5, target).setParameter(6, notice.toJson())
+                .setParameter(7, at).setParameter(8, at)
+                .executeUpdate().replaceWithVoid();
     }
 
     private record Claimed(long id, String org, String channel, String target, String payload, int attempts) {

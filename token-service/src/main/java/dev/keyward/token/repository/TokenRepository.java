@@ -18,6 +18,15 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
         return find("keyHash = ?1 or previousKeyHash = ?1", keyHash).firstResult();
     }
 
+    /**
+     * The tokens whose current or previous key has one of these keyed hashes, locked for update in
+     * id order (the order every multi-token revocation locks in).
+     */
+    public Uni<List<TokenEntity>> lockByKeyHashes(List<String> keyHashes) {
+        return find("keyHash in ?1 or previousKeyHash in ?1 order by id", keyHashes)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).list();
+    }
+
     public Uni<TokenEntity> findInOrg(String orgId, String id) {
         return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
     }

@@ -34,6 +34,9 @@ public class ApiErrorMapper {
         if (e.status() == 401) {
             response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"keyward\"");
         }
+        if (e.status() == 429 && e.details().get("retry_after") instanceof Number seconds) {
+            response.header("Retry-After", seconds.longValue());
+        }
         return response.build();
     }
 

@@ -43,7 +43,8 @@ public class KeyResolver {
         return Panache.withSession(() -> tokens.findByKeyHash(hash)).map(token -> judge(token, hash));
     }
 
-    private static Resolution judge(TokenEntity token, String hash) {
+    /** Whether the key with keyed hash {@code hash} is a live key of {@code token} (the one {@code hash} found, or null). */
+    static Resolution judge(TokenEntity token, String hash) {
         if (token == null) {
             return Resolution.inactive("unknown");
         }

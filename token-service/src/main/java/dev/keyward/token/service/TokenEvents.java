@@ -68,6 +68,45 @@ public final class TokenEvents {
                         .build());
     }
 
+    /**
+     * A live key of {@code token} was found exposed ({@code found}: where, and by whom). The event
+     * is the org's of the key, whatever org the repository belongs to; {@code keyPrefix} is the
+     * prefix of the key found (a rotated-away key's during its grace period).
+     */
+    static KeywardEvent leaked(TokenEntity token, String keyPrefix, LeakService.Place found, String leakAction,
+                               boolean revoked, Instant now) {
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put("name", token.name);
+        attributes.put("source", found.source());
+        putIfPresent(attributes, "repo_org", found.repoOrg());
+        putIfPresent(attributes, "commit", found.commit());
+        putIfPresent(attributes, "path", found.path());
+        putIfPresent(attributes, "line", found.line());
+        putIfPresent(attributes, "url", found.url());
+        putIfPresent(attributes, "reporter", found.reporter());
+        putIfPresent(attributes, "report_type", found.reportType());
+        putIfPresent(attributes, "report_source", found.reportSource());
+        attributes.put("leak_action", leakAction);
+        attributes.put("revoked", revoked);
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_LEAKED, now, token.id,
+                EventData.forOrg(token.orgId).actor(found.actor()).keyPrefix(keyPrefix).repo(found.repo())
+                        .operation("token:leak").outcome("success").attributes(attributes).build());
+    }
+
+    /** A token revoked because its key was found exposed ({@code token:leaked} comes first). */
+    static KeywardEvent revokedForLeak(TokenEntity token, LeakService.Place found, Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_REVOKED, now, token.id,
+                EventData.forOrg(token.orgId).actor(found.actor()).keyPrefix(token.keyPrefix)
+                        .operation("token:revoke").outcome("success").reason("leaked")
+                        .attributes(Map.of("name", token.name, "source", found.source())).build());
+    }
+
+    private static void putIfPresent(Map<String, Object> attributes, String name, Object value) {
+        if (value != null) {
+            attributes.put(name, value);
+        }
+    }
+
     /** The deprecation job's notice that a token will expire within the deprecation window. */
     public static KeywardEvent expiring(String tokenId, String org, String keyPrefix, String name, Instant expiresAt,
                                         Instant now) {

@@ -231,13 +231,22 @@ public class TokenService {
             if (token.revokedAt != null) {
                 return Uni.createFrom().item(token);
             }
-            boolean wasLive = token.expiredAt == null;
-            token.revokedAt = now;
-            Uni<Void> counted = wasLive
-                    ? orgs.lockById(token.orgId).flatMap(org -> counts.ended(org, token.createdByUserId))
-                    : Uni.createFrom().voidItem();
-            return counted.chain(() -> outbox.append(TokenEvents.revoked(caller, token, now))).replaceWith(token);
+            return revokeLocked(token, TokenEvents.revoked(caller, token, now), now).replaceWith(token);
         }));
+    }
+
+    /**
+     * Revokes {@code token} (not revoked, locked in the open transaction): stamps {@code revoked_at},
+     * brings its org's live counters down (locking the org row after the token) and appends
+     * {@code event}, its {@code token:revoked}. What every single revocation does.
+     */
+    Uni<Void> revokeLocked(TokenEntity token, KeywardEvent event, Instant now) {
+        boolean wasLive = token.expiredAt == null;
+        token.revokedAt = now;
+        Uni<Void> counted = wasLive
+                ? orgs.lockById(token.orgId).flatMap(org -> counts.ended(org, token.createdByUserId))
+                : Uni.createFrom().voidItem();
+        return counted.chain(() -> outbox.append(event));
     }
 
     /**

@@ -14,7 +14,6 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import jakarta.mail.Address;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -240,15 +239,7 @@ class DeprecationJobTests {
     }
 
     static List<MimeMessage> mailsTo(String address) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        for (MimeMessage m : MailServerResource.server().getReceivedMessages()) {
-            for (Address r : m.getAllRecipients()) {
-                if (r.toString().equalsIgnoreCase(address)) {
-                    found.add(m);
-                }
-            }
-        }
-        return found;
+        return MailServerResource.mailsTo(address);
     }
 
     static String subjectOf(MimeMessage m) {

@@ -41,4 +41,17 @@ public class MailServerResource implements QuarkusTestResourceLifecycleManager {
         }
         return server;
     }
+
+    /** Every message the server received for {@code address}. */
+    public static java.util.List<jakarta.mail.internet.MimeMessage> mailsTo(String address) throws Exception {
+        java.util.List<jakarta.mail.internet.MimeMessage> found = new java.util.ArrayList<>();
+        for (jakarta.mail.internet.MimeMessage m : server().getReceivedMessages()) {
+            for (jakarta.mail.Address r : m.getAllRecipients()) {
+                if (r.toString().equalsIgnoreCase(address)) {
+                    found.add(m);
+                }
+            }
+        }
+        return found;
+    }
 }
