@@ -44,11 +44,19 @@ public final class ScanCommand implements Runnable {
             + "instead of the files as they are now")
     boolean history;
 
+    @Option(names = "--check", description = "ask Keyward whether each key found is live (needs a key or a session, "
+            + "like any API command); the keys travel only in that request's body")
+    boolean check;
+
     /** One key found: where, and (for --history) in which commit. Holds the prefix only. */
     record Finding(String prefix, String path, int line, String commit) {
     }
 
     private final List<Finding> findings = new ArrayList<>();
+    /** The keys of {@link #findings}, index for index: kept only to be checked, never printed. */
+    private final List<String> keys = new ArrayList<>();
+    /** With --check: whether each key (by index of {@link #findings}) is live. */
+    private final java.util.Map<String, Boolean> liveByKey = new java.util.HashMap<>();
     private int scanned;
     private int badChecksums;
 
@@ -128,23 +136,52 @@ public final class ScanCommand implements Runnable {
         badChecksums += found.badChecksums();
         for (ApiKeyFormat.FoundKey key : found.keys()) {
             findings.add(new Finding(key.prefix(), path, key.line(), commit));
+            keys.add(key.key());
         }
     }
 
+    /** Asks token-service about every distinct key found, a hundred at a time ({@code POST /v1/leaks/check}). */
+    private void checkLiveness(Context ctx) {
+        List<String> distinct = keys.stream().distinct().toList();
+        for (int from = 0; from < distinct.size(); from += 100) {
+            List<String> batch = distinct.subList(from, Math.min(distinct.size(), from + 100));
+            com.fasterxml.jackson.databind.JsonNode answer = ctx.api().post(dev.keyward.cli.config.Service.TOKEN,
+                    "/v1/leaks/check", java.util.Map.of("tokens", batch));
+            com.fasterxml.jackson.databind.JsonNode results = answer.path("results");
+            for (int i = 0; i < batch.size(); i++) {
+                liveByKey.put(batch.get(i), results.path(i).path("live").asBoolean(false));
+            }
+        }
+    }
+
+    private String liveness(int index) {
+        Boolean live = liveByKey.get(keys.get(index));
+        return live == null ? "" : live ? ", LIVE" : ", not live";
+    }
+
     private void report(Context ctx) {
+        if (check && !findings.isEmpty()) {
+            checkLiveness(ctx);
+        }
         if (ctx.jsonOutput()) {
             ArrayNode array = ctx.json().createArrayNode();
-            for (Finding f : findings) {
+            for (int i = 0; i < findings.size(); i++) {
+                Finding f = findings.get(i);
                 ObjectNode node = array.addObject().put("prefix", f.prefix()).put("path", f.path()).put("line", f.line());
                 if (f.commit() != null) {
                     node.put("commit", f.commit());
                 }
+                Boolean live = liveByKey.get(keys.get(i));
+                if (live != null) {
+                    node.put("live", live);
+                }
             }
             ctx.printJson(array);
         } else {
-            for (Finding f : findings) {
+            for (int i = 0; i < findings.size(); i++) {
+                Finding f = findings.get(i);
                 ctx.out().println((f.commit() != null ? f.commit().substring(0, 12) + ":" : "") + f.path() + ":" + f.line()
-                        + ": " + f.prefix() + "\u2026 (Keyward key)");
+                        + ": " + f.prefix() + "\u2026 (Keyward key" + liveness(i) + ")");
             }
             ctx.out().flush();
         }

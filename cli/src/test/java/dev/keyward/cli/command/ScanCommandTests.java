@@ -46,11 +46,55 @@ class ScanCommandTests {
     }
 
     private Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    private Result run(Map<String, String> extraEnv, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = KeywardCommand.commandLine(Map.of("XDG_CONFIG_HOME", config.toString(), "HOME", config.toString()),
-                Clock.systemUTC(), new PrintWriter(out), new PrintWriter(err)).execute(args);
+        Map<String, String> env = new java.util.HashMap<>(Map.of("XDG_CONFIG_HOME", config.toString(), "HOME", config.toString()));
+        env.putAll(extraEnv);
+        int exit = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(out), new PrintWriter(err)).execute(args);
         return new Result(exit, out.toString(), err.toString()).printsNoKey();
+    }
+
+    /**
+     * {@code --check} asks token-service ({@code POST /v1/leaks/check}, answered here by a loopback
+     * stand-in that knows {@code KEY} as live) and marks each finding; the keys travel only in the
+     * request body.
+     */
+    @Test
+    void checkAsksWhetherEachKeyIsLive() throws Exception {
+        write("a/.env", "KEYWARD_TOKEN=" + KEY + "\n");
+        write("b/old.txt", "retired: " + DEV_KEY + "\n" + "again: " + KEY + "\n");
+        List<JsonNode> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/leaks/check", exchange -> {
+            JsonNode body = json.readTree(exchange.getRequestBody());
+            asked.add(body);
+            com.fasterxml.jackson.databind.node.ObjectNode answer = json.createObjectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode results = answer.putArray("results");
+            body.path("tokens").forEach(t -> results.addObject().put("live", t.asText().equals(KEY)));
+            byte[] bytes = json.writeValueAsBytes(answer);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Result r = run(Map.of("KEYWARD_TOKEN", ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.ORG),
+                    "KEYWARD_URL", "http://127.0.0.1:" + server.getAddress().getPort()), "scan", "--check", work.toString());
+            assertThat(r.exit()).isEqualTo(ExitCode.FAILED);
+            assertThat(r.out()).contains(ApiKeyFormat.prefixOf(KEY) + "\u2026 (Keyward key, LIVE)")
+                    .contains(ApiKeyFormat.prefixOf(DEV_KEY) + "\u2026 (Keyward key, not live)");
+            assertThat(asked).hasSize(1);
+            assertThat(asked.get(0).path("tokens")).hasSize(2); // each distinct key once
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test
