@@ -7,6 +7,7 @@ import dev.keyward.cli.auth.Credentials;
 import dev.keyward.cli.auth.SessionStore;
 import dev.keyward.cli.config.Settings;
 import dev.keyward.cli.http.ApiClient;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -23,13 +24,15 @@ public final class Context {
     private final SessionStore sessions;
     private final Credentials credentials;
     private final ApiClient api;
+    private final InputStream in;
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean jsonOutput;
 
-    Context(Settings settings, Clock clock, PrintWriter out, PrintWriter err, boolean jsonOutput) {
+    Context(Settings settings, Clock clock, InputStream in, PrintWriter out, PrintWriter err, boolean jsonOutput) {
         this.settings = settings;
         this.clock = clock;
+        this.in = in;
         this.out = out;
         this.err = err;
         this.jsonOutput = jsonOutput;
@@ -72,6 +75,11 @@ public final class Context {
 
     public ApiClient api() {
         return api;
+    }
+
+    /** Standard input (what git's credential protocol, for one, writes to). */
+    public InputStream in() {
+        return in;
     }
 
     /** Standard output: results only (what a script captures). */

@@ -1,6 +1,7 @@
 package dev.keyward.cli;
 
 import dev.keyward.cli.command.AuditCommand;
+import dev.keyward.cli.command.AuthCommand;
 import dev.keyward.cli.command.CompletionCommand;
 import dev.keyward.cli.command.ConfigCommand;
 import dev.keyward.cli.command.HealthCommand;
@@ -13,6 +14,7 @@ import dev.keyward.cli.command.TokenCommand;
 import dev.keyward.cli.command.WhoamiCommand;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Scoped, time-limited access tokens for code repositories: tokens, repositories, the audit trail and orgs.",
         subcommands = {
-                LoginCommand.class, LogoutCommand.class, WhoamiCommand.class,
+                LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AuthCommand.class,
                 TokenCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
                 ScanCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nCredentials:%n",
@@ -47,6 +49,7 @@ public final class KeywardCommand implements Runnable {
 
     private final Settings settings;
     private final Clock clock;
+    private final InputStream in;
     private Context context;
     private boolean json;
 
@@ -54,8 +57,13 @@ public final class KeywardCommand implements Runnable {
     private CommandSpec spec;
 
     public KeywardCommand(Map<String, String> env, Clock clock) {
+        this(env, clock, System.in);
+    }
+
+    public KeywardCommand(Map<String, String> env, Clock clock, InputStream in) {
         this.settings = new Settings(env);
         this.clock = clock;
+        this.in = in;
     }
 
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
@@ -91,7 +99,7 @@ public final class KeywardCommand implements Runnable {
     synchronized Context context() {
         if (context == null) {
             CommandLine cl = spec.commandLine();
-            context = new Context(settings, clock, cl.getOut(), cl.getErr(), json);
+            context = new Context(settings, clock, in, cl.getOut(), cl.getErr(), json);
         }
         return context;
     }
@@ -101,7 +109,12 @@ public final class KeywardCommand implements Runnable {
      * usage errors as exit code 2.
      */
     public static CommandLine commandLine(Map<String, String> env, Clock clock, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new KeywardCommand(env, clock));
+        return commandLine(env, clock, System.in, out, err);
+    }
+
+    /** As {@link #commandLine(Map, Clock, PrintWriter, PrintWriter)}, reading standard input from {@code in}. */
+    public static CommandLine commandLine(Map<String, String> env, Clock clock, InputStream in, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new KeywardCommand(env, clock, in));
         cl.setOut(out);
         cl.setErr(err);
         // picocli's own exit code for a bad command line is already 2 (ExitCode.USAGE).

@@ -64,7 +64,8 @@ class CommandLineTests {
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {{"token", "create"}, {"token", "list"}, {"token", "rotate"}, {"repo", "delete"},
                 {"audit", "export"}, {"audit", "events"}, {"login"}, {"health"}, {"whoami"}, {"org", "create"},
-                {"org", "delete"}, {"org", "policy", "set"}, {"org", "notifications", "set"}, {"org", "notifications", "test"}}) {
+                {"org", "delete"}, {"org", "policy", "set"}, {"org", "notifications", "set"}, {"org", "notifications", "test"},
+                {"auth", "token"}, {"auth", "setup-git"}, {"auth", "git-credential"}}) {
             String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
             args[cmd.length] = "--help";
             Result r = run(args);
@@ -222,7 +223,8 @@ class CommandLineTests {
 
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("complete -F").contains("keyward").contains("create").contains("--expires-in")
-                .contains("notifications").contains("--max-tokens-per-creator").contains("block_and_revoke");
+                .contains("notifications").contains("--max-tokens-per-creator").contains("block_and_revoke")
+                .contains("git-credential").contains("setup-git");
         assertThat(run("completion", "fish").exit()).isEqualTo(ExitCode.USAGE);
     }
 

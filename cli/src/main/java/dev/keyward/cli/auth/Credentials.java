@@ -30,19 +30,26 @@ public final class Credentials {
     }
 
     /** The bearer credential to present; exits with "not signed in" when there is none. */
-    public synchronized String bearer() {
+    public String bearer() {
+        return find().orElseThrow(() -> CliException.notAuthenticated(
+                "not signed in", "run keyward login, or set KEYWARD_TOKEN to an API token"));
+    }
+
+    /**
+     * The credential in use, as every API command presents it ({@code KEYWARD_TOKEN}, else the session's
+     * access token, refreshed if needed), or empty when there is none.
+     */
+    public synchronized Optional<String> find() {
         if (resolved != null) {
-            return resolved;
+            return Optional.of(resolved);
         }
         String env = settings.envToken();
         if (env != null) {
             resolved = env;
-            return env;
+            return Optional.of(env);
         }
-        Session session = currentSession().orElseThrow(() -> CliException.notAuthenticated(
-                "not signed in", "run keyward login, or set KEYWARD_TOKEN to an API token"));
-        resolved = session.accessToken();
-        return resolved;
+        currentSession().ifPresent(session -> resolved = session.accessToken());
+        return Optional.ofNullable(resolved);
     }
 
     /** The stored session with a valid access token (refreshing it if needed), or empty when there is none. */
