@@ -5,8 +5,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 of token strings, so caches never hold a raw token as a key. */
-final class Digests {
+/**
+ * SHA-256 of token strings, hex: so caches never hold a raw token as a key, and leak reports name
+ * a token by its hash ({@code token_hash}).
+ */
+public final class Digests {
 
     private static final HexFormat HEX = HexFormat.of();
     /** One digest per thread: looking the algorithm up costs more than hashing a token (a cache hit does both). */
@@ -21,7 +24,7 @@ final class Digests {
     private Digests() {
     }
 
-    static String sha256Hex(String value) {
+    public static String sha256Hex(String value) {
         // digest() resets the instance, so the next call on this thread starts clean.
         return HEX.formatHex(SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)));
     }

@@ -6,6 +6,7 @@ import dev.keyward.token.auth.ControlPlaneAuthenticator;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.verification.Digests;
 import dev.keyward.verification.Permission;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -55,7 +56,7 @@ public class LeakCheckResource {
             List<String> tokens = read(body);
             return Panache.withSession(() -> Multi.createFrom().iterable(tokens)
                     .onItem().transformToUniAndConcatenate(token -> resolver.resolve(token).map(r -> new Checked(
-                            LeakReportResource.sha256Hex(token),
+                            Digests.sha256Hex(token),
                             // Only a real key's prefix is shown: the head of anything else could be part of another secret.
                             ApiKeyFormat.parse(token).isPresent() ? ApiKeyFormat.prefixOf(token) : null, r.active())))
                     .collect().asList()).map(Answer::new);

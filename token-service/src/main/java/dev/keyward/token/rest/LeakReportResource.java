@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.token.auth.LeakReporters;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.service.LeakService;
+import dev.keyward.verification.Digests;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -14,11 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -82,7 +79,7 @@ public class LeakReportResource {
         return leaks.report(sightings).map(verdicts -> {
             List<Label> labels = new ArrayList<>(verdicts.size());
             for (int i = 0; i < verdicts.size(); i++) {
-                labels.add(new Label(sha256Hex(sightings.get(i).token()),
+                labels.add(new Label(Digests.sha256Hex(sightings.get(i).token()),
                         verdicts.get(i).live() ? "true_positive" : "false_positive"));
             }
             return labels;
@@ -99,12 +96,4 @@ public class LeakReportResource {
         }
     }
 
-    static String sha256Hex(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always present", e);
-        }
-    }
 }

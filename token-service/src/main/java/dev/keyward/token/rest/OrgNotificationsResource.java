@@ -5,8 +5,6 @@ import dev.keyward.token.auth.ControlPlaneAuthenticator;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.notify.ExpiryNotice;
 import dev.keyward.token.notify.WebhookNotifier;
-import dev.keyward.token.notify.WebhookTarget;
-import dev.keyward.token.notify.WebhookTargets;
 import dev.keyward.token.service.OrgService;
 import dev.keyward.verification.Permission;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
@@ -30,8 +28,8 @@ import java.util.UUID;
 
 /**
  * An org's notification settings ({@code org:admin}): where expiry notices go. The webhook URL
- * must pass the SSRF rules ({@link WebhookTarget}) when it is set and again at every delivery; the
- * secret is write-only.
+ * must pass the SSRF rules when it is set ({@link OrgService#putNotifications}) and again at every
+ * delivery; the secret is write-only.
  */
 @Path("/v1/orgs/{org}/notifications")
 @Produces(MediaType.APPLICATION_JSON)
@@ -43,16 +41,14 @@ public class OrgNotificationsResource {
     private final ControlPlaneAuthenticator auth;
     private final OrgService orgs;
     private final CurrentPrincipal principal;
-    private final WebhookTargets targets;
     private final WebhookNotifier webhooks;
     private final Vertx vertx;
 
     public OrgNotificationsResource(ControlPlaneAuthenticator auth, OrgService orgs, CurrentPrincipal principal,
-                                    WebhookTargets targets, WebhookNotifier webhooks, Vertx vertx) {
+                                    WebhookNotifier webhooks, Vertx vertx) {
         this.auth = auth;
         this.orgs = orgs;
         this.principal = principal;
-        this.targets = targets;
         this.webhooks = webhooks;
         this.vertx = vertx;
     }
@@ -81,10 +77,7 @@ public class OrgNotificationsResource {
             String contact = OrgResource.text(body, "contact_email");
             String url = OrgResource.text(body, "webhook_url");
             String secret = OrgResource.text(body, "webhook_secret");
-            // The check resolves the host name (blocking), so it runs on a worker and comes back here.
-            Uni<String> checked = url == null ? Uni.createFrom().nullItem()
-                    : vertx.executeBlocking(Uni.createFrom().item(() -> checkUrl(url)));
-            return checked.flatMap(safe -> orgs.putNotifications(caller, org, contact, safe, body.has("webhook_secret"), secret));
+            return orgs.putNotifications(caller, org, contact, url, body.has("webhook_secret"), secret);
         }).map(OrgService::notificationsView);
     }
 
@@ -127,11 +120,4 @@ public class OrgNotificationsResource {
                 });
     }
 
-    private String checkUrl(String url) {
-        try {
-            return targets.checkTarget(url).toString();
-        } catch (WebhookTarget.UnsafeUrl e) {
-            throw new ApiException(422, "unsafe_webhook_url", e.getMessage());
-        }
-    }
 }

@@ -7,6 +7,8 @@ import dev.keyward.token.auth.Caller;
 import dev.keyward.token.domain.OrgIds;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.error.ApiException;
+import dev.keyward.token.notify.WebhookTarget;
+import dev.keyward.token.notify.WebhookTargets;
 import dev.keyward.token.outbox.OutboxRelay;
 import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.OrgRepository;
@@ -17,6 +19,7 @@ import dev.keyward.verification.Permission;
 import dev.keyward.verification.TokenVerifier;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -45,12 +48,16 @@ public class OrgService {
     private final Clock clock;
     private final double defaultProdRate;
     private final double defaultDevRate;
+    private final WebhookTargets webhookTargets;
+    private final Vertx vertx;
 
     public OrgService(OrgRepository orgs, TokenRepository tokens, TokenService tokenService, EventOutbox outbox,
-                      OutboxRelay relay, TokenVerifier verifier, Clock clock,
+                      OutboxRelay relay, TokenVerifier verifier, Clock clock, WebhookTargets webhookTargets, Vertx vertx,
                       @ConfigProperty(name = "keyward.rate-limit.prod.per-second", defaultValue = "100") double defaultProdRate,
                       @ConfigProperty(name = "keyward.rate-limit.dev.per-second", defaultValue = "10") double defaultDevRate) {
         this.orgs = orgs;
+        this.webhookTargets = webhookTargets;
+        this.vertx = vertx;
         this.tokens = tokens;
         this.tokenService = tokenService;
         this.outbox = outbox;
@@ -205,9 +212,9 @@ public class OrgService {
     }
 
     /**
-     * Replaces the notification settings. {@code webhookUrl} has passed the SSRF rules already
-     * (the caller resolved it off the event loop); a webhook needs a secret, old or new.
-     * {@code secret}: absent keeps the current one, null removes it.
+     * Replaces the notification settings. {@code webhookUrl} must pass the SSRF rules
+     * ({@link WebhookTargets}; 422 {@code unsafe_webhook_url}); a webhook needs a secret, old or new.
+     * {@code secret}: absent ({@code secretGiven} false) keeps the current one, null removes it.
      */
     public Uni<OrgEntity> putNotifications(Caller caller, String org, String contactEmail, String webhookUrl,
                                            boolean secretGiven, String secret) {
@@ -216,6 +223,20 @@ public class OrgService {
         if (secretGiven && secret != null && (secret.length() < 16 || secret.length() > 200)) {
             throw ApiException.invalid("webhook_secret must be 16-200 characters");
         }
+        // The check resolves the host name (blocking): on a worker, back on this context after.
+        Uni<String> checked = webhookUrl == null ? Uni.createFrom().nullItem()
+                : vertx.executeBlocking(Uni.createFrom().item(() -> {
+                    try {
+                        return webhookTargets.checkTarget(webhookUrl).toString();
+                    } catch (WebhookTarget.UnsafeUrl e) {
+                        throw new ApiException(422, "unsafe_webhook_url", e.getMessage());
+                    }
+                }));
+        return checked.flatMap(safeUrl -> storeNotifications(caller, org, contactEmail, safeUrl, secretGiven, secret));
+    }
+
+    private Uni<OrgEntity> storeNotifications(Caller caller, String org, String contactEmail, String webhookUrl,
+                                              boolean secretGiven, String secret) {
         Instant now = now();
         return committed(() -> orgs.lockById(org).flatMap(found -> {
             OrgEntity entity = visible(found);

@@ -5,8 +5,6 @@ import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.error.ApiException;
-import dev.keyward.token.notify.WebhookTarget;
-import dev.keyward.token.notify.WebhookTargets;
 import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.NewToken;
@@ -71,16 +69,12 @@ public class UiResource {
     private final HttpServerRequest request;
     private final ApiKeyFormat.Environment environment;
     private final OrgService orgs;
-    private final WebhookTargets webhookTargets;
-    private final io.vertx.mutiny.core.Vertx vertx;
 
     public UiResource(CurrentIdentityAssociation identities, TokenService tokens, CsrfTokens csrf,
                       ActivityFeed activity, HttpServerRequest request,
                       @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment,
-                      OrgService orgs, WebhookTargets webhookTargets, io.vertx.mutiny.core.Vertx vertx) {
+                      OrgService orgs) {
         this.orgs = orgs;
-        this.webhookTargets = webhookTargets;
-        this.vertx = vertx;
         this.identities = identities;
         this.tokens = tokens;
         this.csrf = csrf;
@@ -163,17 +157,9 @@ public class UiResource {
             checkCsrf(s, csrfToken);
             String url = webhookUrl == null || webhookUrl.isBlank() ? null : webhookUrl.trim();
             boolean secretGiven = secret != null && !secret.isEmpty();
-            Uni<String> checked = url == null ? Uni.createFrom().nullItem()
-                    : vertx.executeBlocking(Uni.createFrom().item(() -> {
-                        try {
-                            return webhookTargets.checkTarget(url).toString();
-                        } catch (WebhookTarget.UnsafeUrl e) {
-                            throw new ApiException(422, "unsafe_webhook_url", e.getMessage());
-                        }
-                    }));
-            return checked.flatMap(safe -> orgs.putNotifications(s.caller(), s.caller().org(),
-                            contact == null || contact.isBlank() ? null : contact.trim(), safe, secretGiven,
-                            secretGiven ? secret : null))
+            return orgs.putNotifications(s.caller(), s.caller().org(),
+                            contact == null || contact.isBlank() ? null : contact.trim(), url, secretGiven,
+                            secretGiven ? secret : null)
                     .map(ignored -> Response.seeOther(URI.create("/ui?notice=notifications")).build())
                     .onFailure(ApiException.class).recoverWithUni(e -> render(s, null, e.getMessage(), null)
                             .map(page -> Response.ok(page).build()));
