@@ -32,6 +32,11 @@ public enum EventType {
         return wireName;
     }
 
+    /** A use of a credential rather than a change: travels on {@link KeywardEvent#USAGE_TOPIC}. */
+    public boolean isUsage() {
+        return this == TOKEN_USED || this == AUTH_FAILED;
+    }
+
     public static Optional<EventType> fromWire(String wireName) {
         return Arrays.stream(values()).filter(t -> t.wireName.equals(wireName)).findFirst();
     }

@@ -19,7 +19,10 @@ import java.util.UUID;
 public record KeywardEvent(String id, String source, EventType type, Instant time, String subject, EventData data) {
 
     public static final String SPEC_VERSION = "1.0";
+    /** Changes to tokens and orgs: what revocation readers and the audit trail must never miss. */
     public static final String TOPIC = "keyward.events";
+    /** Uses ({@code token:used}, {@code auth:failed}): the high-volume firehose, kept apart so change readers skip it. */
+    public static final String USAGE_TOPIC = "keyward.usage";
 
     public KeywardEvent {
         Objects.requireNonNull(id, "id");
@@ -33,6 +36,11 @@ public record KeywardEvent(String id, String source, EventType type, Instant tim
     /** A new event with a fresh random id. */
     public static KeywardEvent of(String source, EventType type, Instant time, String subject, EventData data) {
         return new KeywardEvent(UUID.randomUUID().toString(), source, type, time, subject, data);
+    }
+
+    /** The topic this event travels on ({@link EventType#isUsage()}). */
+    public String topic() {
+        return type.isUsage() ? USAGE_TOPIC : TOPIC;
     }
 
     public String partitionKey() {
