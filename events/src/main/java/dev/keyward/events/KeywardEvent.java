@@ -40,6 +40,11 @@ public record KeywardEvent(String id, String source, EventType type, Instant tim
 
     /** The topic this event travels on ({@link EventType#isUsage()}). */
     public String topic() {
+        return topicOf(type);
+    }
+
+    /** The topic events of this type travel on. */
+    public static String topicOf(EventType type) {
         return type.isUsage() ? USAGE_TOPIC : TOPIC;
     }
 

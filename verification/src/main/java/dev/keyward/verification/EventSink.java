@@ -1,6 +1,6 @@
 package dev.keyward.verification;
 
-/** Where {@link VerificationEvents} hands events to (Kafka topic {@code keyward.events} in a service). */
+/** Where {@link VerificationEvents} hands events to (Kafka topic {@code keyward.usage} in a service). */
 @FunctionalInterface
 public interface EventSink {
 

@@ -18,7 +18,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Reads {@code keyward.events} in batches. A batch is acknowledged (and its offsets become
+ * Reads {@code keyward.events} and {@code keyward.usage} in batches. A batch is acknowledged (and its offsets become
  * committable) only after its database transaction committed; redelivery after a crash is harmless
  * because storage is idempotent on the event id.
  */

@@ -29,7 +29,7 @@ public class OrgDeletionConsumer {
 
     @Incoming("org-events")
     public Uni<Void> consume(String json) {
-        // The topic is mostly usage events: only a record naming the type is parsed.
+        // Deletions are rare among the topic's changes: only a record naming the type is parsed.
         if (json == null || !json.contains(DELETED)) {
             return Uni.createFrom().voidItem();
         }

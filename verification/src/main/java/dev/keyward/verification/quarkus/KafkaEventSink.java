@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes verification events to {@code keyward.events} (key = org id) with a plain Kafka producer.
+ * Publishes verification events to their topic ({@code keyward.usage}, {@link KeywardEvent#topicOf}; key = org id) with a plain Kafka producer.
  * The value is already encoded (on the request thread); a failed send is reported to the caller's
  * {@link EventSink.Failures}.
  */
@@ -51,7 +51,7 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
 
     @Override
     public void publish(EncodedEvent event, Failures failures) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(KeywardEvent.TOPIC, event.key(), event.json());
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(KeywardEvent.topicOf(event.type()), event.key(), event.json());
         record.headers().add("content-type", CONTENT_TYPE);
         producer.send(record, (metadata, e) -> {
             if (e != null) {

@@ -13,8 +13,6 @@ import dev.keyward.verification.TokenVerifier;
 import dev.keyward.verification.VerificationEvents;
 import dev.keyward.verification.VerifierSettings;
 import io.quarkus.arc.DefaultBean;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
@@ -64,9 +62,7 @@ public class VerificationBeans {
     private final Optional<String> kafkaBootstrapServers;
     private final boolean eventsEnabled;
     private final int eventBufferSize;
-    private final boolean revocationListenerEnabled;
     private final VerifierSettings settings;
-    private RevocationListener revocationListener;
 
     public VerificationBeans(
             @ConfigProperty(name = "keyward.token-service.url", defaultValue = "http://127.0.0.1:8081") String tokenServiceUrl,
@@ -76,7 +72,6 @@ public class VerificationBeans {
             @ConfigProperty(name = "kafka.bootstrap.servers") Optional<String> kafkaBootstrapServers,
             @ConfigProperty(name = "keyward.verification.events.enabled", defaultValue = "true") boolean eventsEnabled,
             @ConfigProperty(name = "keyward.verification.events.buffer-size", defaultValue = "10000") int eventBufferSize,
-            @ConfigProperty(name = "keyward.verification.revocation-listener.enabled", defaultValue = "true") boolean revocationListenerEnabled,
             @ConfigProperty(name = "keyward.verification.api-key-cache-ttl", defaultValue = "750ms") Duration apiKeyTtl,
             @ConfigProperty(name = "keyward.verification.negative-cache-ttl", defaultValue = "500ms") Duration negativeTtl,
             @ConfigProperty(name = "keyward.verification.jwt-cache-ttl", defaultValue = "30s") Duration jwtCacheTtl,
@@ -90,7 +85,6 @@ public class VerificationBeans {
         this.kafkaBootstrapServers = kafkaBootstrapServers;
         this.eventsEnabled = eventsEnabled;
         this.eventBufferSize = eventBufferSize;
-        this.revocationListenerEnabled = revocationListenerEnabled;
         this.settings = new VerifierSettings(apiKeyTtl, negativeTtl, jwtCacheTtl, orgKeyTtl, kidRefreshInterval, maxEntries);
     }
 
@@ -155,31 +149,12 @@ public class VerificationBeans {
         }
     }
 
-    /**
-     * Builds the verifier at boot, so its revocation listener is reading before the first request
-     * is cached (a listener that started later could miss a revocation of an already cached key).
-     */
-    void startAtBoot(@Observes StartupEvent start, TokenVerifier verifier) {
-        // Injecting the verifier is the point: it starts the listener.
-    }
-
-    /** The verifier, with its revocation listener (unless {@code keyward.verification.revocation-listener.enabled=false}). */
+    /** The verifier; {@link RevocationListener} keeps its caches in step with revocations and org changes. */
     @Produces
     @Singleton
     TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource, RequestRateLimiter limiter,
                                 OrgRulesCache orgs) {
-        TokenVerifier verifier = settings.build(introspector, keySource, Clock.systemUTC(), limiter, orgs);
-        if (revocationListenerEnabled && kafkaBootstrapServers.isPresent()) {
-            revocationListener = new RevocationListener(kafkaBootstrapServers.get(), applicationName + "-revocations", verifier);
-            revocationListener.start();
-        }
-        return verifier;
-    }
-
-    void stopRevocationListener(@Disposes TokenVerifier verifier) {
-        if (revocationListener != null) {
-            revocationListener.close();
-        }
+        return settings.build(introspector, keySource, Clock.systemUTC(), limiter, orgs);
     }
 
     @Produces
