@@ -94,7 +94,7 @@ class RenderedOverlaysTests {
 
     @ParameterizedTest
     @FieldSource("OVERLAYS")
-    void kafka_runs_kraft_with_the_keyward_events_topic(String overlay) {
+    void kafka_runs_kraft_with_the_keyward_events_and_usage_topics(String overlay) {
         List<Manifest> manifests = Overlays.render(overlay);
 
         Manifest kafka = DeploymentRules.named(manifests, "Kafka", "keyward-kafka");
@@ -102,10 +102,12 @@ class RenderedOverlaysTests {
         assertThat(kafka.at("/spec/zookeeper").isMissingNode()).isTrue();
         Manifest pool = DeploymentRules.kind(manifests, "KafkaNodePool").get(0);
         assertThat(DeploymentRules.texts(pool.at("/spec/roles"))).containsExactlyInAnyOrder("controller", "broker");
-        Manifest topic = DeploymentRules.named(manifests, "KafkaTopic", "keyward.events");
-        assertThat(topic.at("/spec/topicName").asText()).isEqualTo("keyward.events");
-        assertThat(topic.at("/metadata/labels/strimzi.io~1cluster").asText()).isEqualTo("keyward-kafka");
-        assertThat(topic.at("/spec/replicas").asInt()).isLessThanOrEqualTo(pool.at("/spec/replicas").asInt());
+        for (String name : List.of("keyward.events", "keyward.usage")) {
+            Manifest topic = DeploymentRules.named(manifests, "KafkaTopic", name);
+            assertThat(topic.at("/spec/topicName").asText()).isEqualTo(name);
+            assertThat(topic.at("/metadata/labels/strimzi.io~1cluster").asText()).isEqualTo("keyward-kafka");
+            assertThat(topic.at("/spec/replicas").asInt()).isLessThanOrEqualTo(pool.at("/spec/replicas").asInt());
+        }
     }
 
     @ParameterizedTest

@@ -144,7 +144,7 @@ class KafkaOutageTests {
                 .findFirst().orElseThrow(() -> new AssertionError("no metric " + name));
     }
 
-    /** Every event id on {@code keyward.events} (read to its end) about the given subjects. */
+    /** Every event id on {@code keyward.events} and {@code keyward.usage} (read to their ends) about the given subjects. */
     private Map<String, Set<String>> topicEventIdsBySubject(Set<String> subjects) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -152,7 +152,8 @@ class KafkaOutageTests {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         Map<String, Set<String>> ids = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = consumer.partitionsFor("keyward.events").stream()
+            List<TopicPartition> partitions = java.util.stream.Stream.of("keyward.events", "keyward.usage")
+                    .flatMap(topic -> consumer.partitionsFor(topic).stream())
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
