@@ -1,9 +1,9 @@
 package dev.keyward.audit;
 
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.Introspection;
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Introspection;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.verification.TokenIntrospector;
-import dev.keyward.verification.TokenKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

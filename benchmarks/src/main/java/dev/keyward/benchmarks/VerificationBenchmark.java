@@ -1,20 +1,20 @@
 package dev.keyward.benchmarks;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Introspection;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.verification.Access;
-import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.CredentialForm;
-import dev.keyward.verification.EventSink;
-import dev.keyward.verification.Introspection;
-import dev.keyward.verification.Permission;
 import dev.keyward.verification.PresentedCredential;
 import dev.keyward.verification.RequestAuthorizer;
-import dev.keyward.verification.TokenKind;
 import dev.keyward.verification.TokenVerifier;
-import dev.keyward.verification.Scopes;
 import dev.keyward.verification.Verification;
-import dev.keyward.verification.VerificationEvents;
 import dev.keyward.verification.VerifiedPrincipal;
 import dev.keyward.verification.VerifierSettings;
+import dev.keyward.verification.quarkus.EventSink;
+import dev.keyward.verification.quarkus.VerificationEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

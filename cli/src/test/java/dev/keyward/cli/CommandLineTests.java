@@ -3,8 +3,8 @@ package dev.keyward.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

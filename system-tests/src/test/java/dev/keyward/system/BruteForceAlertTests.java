@@ -3,9 +3,9 @@ package dev.keyward.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.testsupport.LocalStack;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.keyward.system;
 
-import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.contract.ApiKeyFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

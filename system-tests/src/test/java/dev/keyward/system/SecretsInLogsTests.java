@@ -2,8 +2,8 @@ package dev.keyward.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

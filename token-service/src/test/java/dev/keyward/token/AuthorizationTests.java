@@ -8,27 +8,27 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.CidrBlock;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.events.EventType;
-import dev.keyward.verification.CidrBlock;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
+import jakarta.inject.Inject;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.Test;
 
 /** Who may call the control plane, and the subset rule. */

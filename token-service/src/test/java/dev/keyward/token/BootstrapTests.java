@@ -3,10 +3,10 @@ package dev.keyward.token;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import dev.keyward.token.service.TokenService;
-import dev.keyward.verification.ApiKeyFormat;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;

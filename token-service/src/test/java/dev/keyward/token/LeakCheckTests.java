@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
-import dev.keyward.verification.ApiKeyFormat;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;

@@ -8,10 +8,10 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;

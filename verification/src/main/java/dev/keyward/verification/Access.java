@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.Permission;
 import java.util.Objects;
 
 /**

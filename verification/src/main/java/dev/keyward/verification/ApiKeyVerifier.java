@@ -1,5 +1,12 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.CidrBlock;
+import dev.keyward.contract.Digests;
+import dev.keyward.contract.Introspection;
+import dev.keyward.contract.RefusalReason;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,11 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.Digests;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.RefusalReason;
+import dev.keyward.contract.RepoIds;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

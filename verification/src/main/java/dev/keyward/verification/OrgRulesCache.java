@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.OrgRules;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

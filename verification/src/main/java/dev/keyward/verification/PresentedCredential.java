@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.RefusalReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.RefusalReason;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -17,10 +18,10 @@ import java.util.concurrent.CompletionStage;
 public final class RequestAuthorizer {
 
     private final TokenVerifier verifier;
-    private final VerificationEvents events;
+    private final UseEvents events;
 
     /** @param events null to emit nothing */
-    public RequestAuthorizer(TokenVerifier verifier, VerificationEvents events) {
+    public RequestAuthorizer(TokenVerifier verifier, UseEvents events) {
         this.verifier = verifier;
         this.events = events;
     }
@@ -57,7 +58,7 @@ public final class RequestAuthorizer {
         }
         if (events != null) {
             events.used(p, access.operation(), access.repo(), clientIp,
-                    denial == null ? VerificationEvents.SUCCESS : VerificationEvents.DENIED, denial == null ? null : denial.reason());
+                    denial == null ? UseEvents.SUCCESS : UseEvents.DENIED, denial == null ? null : denial.reason());
         }
         return new Decision(denial == null ? p : null, denial);
     }

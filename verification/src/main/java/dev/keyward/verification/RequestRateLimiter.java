@@ -1,5 +1,8 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.OrgRules;
+import dev.keyward.contract.RefusalReason;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

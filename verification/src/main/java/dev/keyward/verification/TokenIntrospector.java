@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.Introspection;
 import java.util.concurrent.CompletionStage;
 
 /**

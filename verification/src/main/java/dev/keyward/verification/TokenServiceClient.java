@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.keyward.contract.Introspection;
+import dev.keyward.contract.LeakReport;
+import dev.keyward.contract.OrgRules;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -12,9 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -28,7 +29,8 @@ import java.util.concurrent.CompletionStage;
 public final class TokenServiceClient implements TokenIntrospector, OrgKeySource, OrgRulesSource {
 
     public static final String SECRET_HEADER = "X-Keyward-Internal";
-    private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final URI baseUrl;
     private final String secret;
@@ -121,21 +123,8 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
 
     static Introspection readIntrospection(byte[] body) {
         try {
-            JsonNode n = JSON.readTree(body);
-            if (!n.path("active").asBoolean(false)) {
-                return Introspection.inactive(text(n, "reason"));
-            }
-            Map<String, List<String>> scopes = new LinkedHashMap<>();
-            n.path("scopes").fields().forEachRemaining(e -> {
-                List<String> perms = new ArrayList<>();
-                e.getValue().forEach(p -> perms.add(p.asText()));
-                scopes.put(e.getKey(), perms);
-            });
-            List<String> cidrs = new ArrayList<>();
-            n.path("allowed_cidrs").forEach(c -> cidrs.add(c.asText()));
-            String expires = text(n, "expires_at");
-            return new Introspection(true, null, text(n, "id"), text(n, "org"), text(n, "subject"), text(n, "kind"),
-                    text(n, "environment"), scopes, text(n, "key_prefix"), expires == null ? null : Instant.parse(expires), cidrs);
+            Introspection answer = JSON.readValue(body, Introspection.class);
+            return answer.active() ? answer : Introspection.inactive(answer.reason());
         } catch (IOException | RuntimeException e) {
             throw new TokenServiceException("unreadable introspection answer: " + e.getClass().getSimpleName());
         }
@@ -148,11 +137,6 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
         } catch (IOException | RuntimeException e) {
             throw new TokenServiceException("unreadable keys answer: " + e.getClass().getSimpleName());
         }
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 
     /** The token service did not give a usable answer. */

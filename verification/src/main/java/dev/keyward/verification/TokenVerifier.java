@@ -1,5 +1,7 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.RefusalReason;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

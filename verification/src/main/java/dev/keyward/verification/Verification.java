@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.RefusalReason;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,7 +11,7 @@ public sealed interface Verification permits Verification.Verified, Verification
         return new Verified(principal);
     }
 
-    static Refused refused(RefusalReason reason, String message) {
+    public static Refused refused(RefusalReason reason, String message) {
         return new Refused(reason, message, null, null, null);
     }
 

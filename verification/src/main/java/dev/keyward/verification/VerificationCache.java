@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.Digests;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Iterator;

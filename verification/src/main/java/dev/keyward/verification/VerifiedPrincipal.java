@@ -1,5 +1,9 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.CidrBlock;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -2,6 +2,11 @@ package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Introspection;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.RefusalReason;
+import dev.keyward.contract.TokenKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -2,6 +2,8 @@ package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

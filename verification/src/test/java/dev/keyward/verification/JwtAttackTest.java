@@ -2,6 +2,7 @@ package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.contract.RefusalReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;

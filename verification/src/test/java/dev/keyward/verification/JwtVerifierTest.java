@@ -2,6 +2,9 @@ package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.RefusalReason;
+import dev.keyward.contract.TokenKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

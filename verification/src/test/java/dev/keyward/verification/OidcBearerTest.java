@@ -2,8 +2,8 @@ package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;

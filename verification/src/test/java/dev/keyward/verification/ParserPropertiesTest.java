@@ -3,6 +3,13 @@ package dev.keyward.verification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.RefusalReason;
+import dev.keyward.contract.RepoIds;
+import dev.keyward.contract.ScopeSyntaxException;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

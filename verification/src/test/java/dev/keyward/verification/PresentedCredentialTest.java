@@ -2,6 +2,7 @@ package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.contract.RefusalReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,11 @@ package dev.keyward.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.events.EventType;
-import dev.keyward.events.KeywardEvent;
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Introspection;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.RefusalReason;
+import dev.keyward.contract.TokenKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -105,21 +108,30 @@ class RequestRateLimiterTest {
 
     @Test
     void blockedAttemptsStillEmitAuthFailed() {
-        RecordingSink sink = new RecordingSink();
-        List<KeywardEvent> published = sink.published;
-        VerificationEvents events = new VerificationEvents("/keyward/test", sink, 100, clock);
+        List<String[]> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UseEvents events = new UseEvents() {
+            @Override
+            public void used(VerifiedPrincipal principal, String operation, String repo, String clientIp, String outcome,
+                             RefusalReason reason) {
+                published.add(new String[] {"token:used", clientIp, reason == null ? null : reason.wireName()});
+            }
+
+            @Override
+            public void authFailed(Verification.Refused refusal, String operation, String repo, String clientIp, String orgHint) {
+                published.add(new String[] {"auth:failed", clientIp, refusal.reason().wireName()});
+            }
+        };
         RequestAuthorizer authorizer = new RequestAuthorizer(verifier, events);
         Access access = Access.repoOf("acme", Permission.GIT_READ, "team/app");
         for (int i = 0; i < 5; i++) {
             authorizer.authorize(PresentedCredential.extract("Bearer " + ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.ORG), null),
                     "198.51.100.7", access).toCompletableFuture().join();
         }
-        events.close();
         assertThat(published).hasSize(5).allSatisfy(e -> {
-            assertThat(e.type()).isEqualTo(EventType.AUTH_FAILED);
-            assertThat(e.data().clientIp()).isEqualTo("198.51.100.7");
+            assertThat(e[0]).isEqualTo("auth:failed");
+            assertThat(e[1]).isEqualTo("198.51.100.7");
         });
-        assertThat(published).extracting(e -> e.data().reason()).containsExactly("unknown", "unknown", "unknown", "rate_limited", "rate_limited");
+        assertThat(published).extracting(e -> e[2]).containsExactly("unknown", "unknown", "unknown", "rate_limited", "rate_limited");
     }
 
     @Test

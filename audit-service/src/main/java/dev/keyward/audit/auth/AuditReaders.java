@@ -1,9 +1,9 @@
 package dev.keyward.audit.auth;
 
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.RefusalReason;
 import dev.keyward.verification.OidcBearer;
 import dev.keyward.verification.OrgRulesCache;
-import dev.keyward.verification.Permission;
-import dev.keyward.verification.RefusalReason;
 import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifiedPrincipal;
 import dev.keyward.verification.quarkus.CurrentPrincipal;

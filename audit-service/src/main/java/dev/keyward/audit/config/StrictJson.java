@@ -1,7 +1,7 @@
 package dev.keyward.audit.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyward.verification.StrictJsonBodies;
+import dev.keyward.contract.StrictJsonBodies;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 

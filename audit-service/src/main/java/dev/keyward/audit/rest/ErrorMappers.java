@@ -3,7 +3,7 @@ package dev.keyward.audit.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.keyward.audit.service.InvalidRequestException;
-import dev.keyward.verification.StrictJsonBodies;
+import dev.keyward.contract.StrictJsonBodies;
 import dev.keyward.verification.quarkus.BackendOutage;
 import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;

@@ -3,7 +3,7 @@ package dev.keyward.cli.auth;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.cli.CliException;
 import dev.keyward.cli.config.Settings;
-import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.contract.ApiKeyFormat;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Optional;

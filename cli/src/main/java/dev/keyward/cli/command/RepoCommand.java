@@ -7,7 +7,7 @@ import dev.keyward.cli.config.Service;
 import dev.keyward.cli.http.ApiClient;
 import dev.keyward.cli.output.Table;
 import dev.keyward.cli.output.Times;
-import dev.keyward.verification.RepoIds;
+import dev.keyward.contract.RepoIds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.cli.CliException;
 import dev.keyward.cli.Context;
 import dev.keyward.cli.ExitCode;
-import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.contract.ApiKeyFormat;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import dev.keyward.cli.auth.JwtClaims;
 import dev.keyward.cli.auth.Session;
 import dev.keyward.cli.output.Table;
 import dev.keyward.cli.output.Times;
-import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.contract.ApiKeyFormat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,7 +8,7 @@ import dev.keyward.cli.ExitCode;
 import dev.keyward.cli.auth.Credentials;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
-import dev.keyward.verification.RefusalReason;
+import dev.keyward.contract.RefusalReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

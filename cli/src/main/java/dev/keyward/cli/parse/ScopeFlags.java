@@ -1,7 +1,7 @@
 package dev.keyward.cli.parse;
 
-import dev.keyward.verification.ScopeSyntaxException;
-import dev.keyward.verification.Scopes;
+import dev.keyward.contract.ScopeSyntaxException;
+import dev.keyward.contract.Scopes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyward.cli.ExitCode;
 import dev.keyward.cli.KeywardCommand;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;

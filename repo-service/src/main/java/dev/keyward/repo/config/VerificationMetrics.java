@@ -1,6 +1,6 @@
 package dev.keyward.repo.config;
 
-import dev.keyward.verification.VerificationEvents;
+import dev.keyward.verification.quarkus.VerificationEvents;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;

@@ -1,6 +1,6 @@
 package dev.keyward.repo.git;
 
-import dev.keyward.verification.RefusalReason;
+import dev.keyward.contract.RefusalReason;
 import dev.keyward.verification.Verification;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.keyward.repo.git;
 
-import dev.keyward.verification.Permission;
-import dev.keyward.verification.RepoIds;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.RepoIds;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,14 +1,14 @@
 package dev.keyward.repo.git;
 
+import dev.keyward.contract.Permission;
 import dev.keyward.repo.service.RepositoryStorage;
 import dev.keyward.verification.Access;
 import dev.keyward.verification.ExpiryNotice;
 import dev.keyward.verification.OrgRulesCache;
-import dev.keyward.verification.Permission;
-import dev.keyward.verification.TokenServiceClient;
-import dev.keyward.verification.TokenVerifier;
 import dev.keyward.verification.PresentedCredential;
 import dev.keyward.verification.RequestAuthorizer;
+import dev.keyward.verification.TokenServiceClient;
+import dev.keyward.verification.TokenVerifier;
 import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifiedPrincipal;
 import dev.keyward.verification.quarkus.KeywardAuthException;

@@ -1,6 +1,6 @@
 package dev.keyward.repo.git;
 
-import dev.keyward.verification.LeakReport;
+import dev.keyward.contract.LeakReport;
 import dev.keyward.verification.TokenServiceClient;
 import java.io.IOException;
 import java.time.Duration;

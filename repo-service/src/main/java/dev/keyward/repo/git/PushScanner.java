@@ -1,6 +1,6 @@
 package dev.keyward.repo.git;
 
-import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.contract.ApiKeyFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

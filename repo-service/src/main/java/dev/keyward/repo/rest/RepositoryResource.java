@@ -1,8 +1,8 @@
 package dev.keyward.repo.rest;
 
+import dev.keyward.contract.Permission;
 import dev.keyward.repo.config.BenchmarkAuthorizationSwitch;
 import dev.keyward.repo.service.RepositoryService;
-import dev.keyward.verification.Permission;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;

@@ -1,8 +1,8 @@
 package dev.keyward.repo.service;
 
+import dev.keyward.contract.RepoIds;
 import dev.keyward.repo.repository.RepositoryEntity;
 import dev.keyward.repo.repository.RepositoryRepository;
-import dev.keyward.verification.RepoIds;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;

@@ -1,7 +1,7 @@
 package dev.keyward.repo.service;
 
+import dev.keyward.contract.RepoIds;
 import dev.keyward.repo.config.RepositoriesConfig;
-import dev.keyward.verification.RepoIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,10 +3,10 @@ package dev.keyward.repo.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyward.contract.RefusalReason;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.verification.CredentialForm;
-import dev.keyward.verification.RefusalReason;
-import dev.keyward.verification.Scopes;
-import dev.keyward.verification.TokenKind;
 import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifiedPrincipal;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.keyward.repo.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.verification.Permission;
+import dev.keyward.contract.Permission;
 import org.junit.jupiter.api.Test;
 
 class GitRequestTest {

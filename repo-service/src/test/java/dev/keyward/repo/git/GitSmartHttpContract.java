@@ -5,13 +5,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.repo.CustomerJwts;
 import dev.keyward.repo.EventTap;
 import dev.keyward.repo.GitCli;
 import dev.keyward.repo.TokenAuthority;
-import dev.keyward.verification.ApiKeyFormat;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;

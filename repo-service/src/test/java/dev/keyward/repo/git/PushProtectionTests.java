@@ -5,6 +5,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.events.EventType;
 import dev.keyward.repo.EventTap;
 import dev.keyward.repo.GitCli;
@@ -12,8 +14,6 @@ import dev.keyward.repo.TokenAuthority;
 import dev.keyward.repo.TokenServiceTestResource;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -2,11 +2,11 @@ package dev.keyward.repo.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.repo.git.PushScanner.Budgets;
 import dev.keyward.repo.git.PushScanner.Finding;
 import dev.keyward.repo.git.PushScanner.Result;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.TokenKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,11 +1,10 @@
 package dev.keyward.token.auth;
 
-import java.util.List;
-
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.token.domain.CreatedBy;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.Scopes;
-import dev.keyward.verification.TokenKind;
+import java.util.List;
 
 /**
  * The authenticated caller of the control plane: an issued API key, or a person signed in through

@@ -1,16 +1,16 @@
 package dev.keyward.token.auth;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
 import dev.keyward.token.service.JsonColumns;
-import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.CredentialForm;
-import dev.keyward.verification.Permission;
-import dev.keyward.verification.Scopes;
-import dev.keyward.verification.TokenKind;
 import dev.keyward.verification.VerifiedPrincipal;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.quarkus.hibernate.reactive.panache.Panache;

@@ -1,14 +1,14 @@
 package dev.keyward.token.auth;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Introspection;
+import dev.keyward.contract.OrgRules;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.KeyResolver;
-import dev.keyward.token.service.PublicKeyService;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.Introspection;
 import dev.keyward.token.service.OrgService;
+import dev.keyward.token.service.PublicKeyService;
 import dev.keyward.verification.OrgKeySource;
-import dev.keyward.verification.OrgRules;
 import dev.keyward.verification.OrgRulesSource;
 import dev.keyward.verification.TokenIntrospector;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;

@@ -1,7 +1,7 @@
 package dev.keyward.token.domain;
 
+import dev.keyward.contract.CidrBlock;
 import dev.keyward.token.error.ApiException;
-import dev.keyward.verification.CidrBlock;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.keyward.token.notify;
 
-import dev.keyward.verification.CidrBlock;
+import dev.keyward.contract.CidrBlock;
 import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.InetAddress;

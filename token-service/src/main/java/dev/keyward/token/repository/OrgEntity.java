@@ -51,7 +51,7 @@ public class OrgEntity {
 
     public String name;
 
-    /** {@code active}, {@code suspended} or {@code deleted} ({@link dev.keyward.verification.OrgRules}). */
+    /** {@code active}, {@code suspended} or {@code deleted} ({@link dev.keyward.contract.OrgRules}). */
     public String state;
 
     @Column(name = "state_changed_at")

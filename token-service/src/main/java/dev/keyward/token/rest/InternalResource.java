@@ -2,15 +2,15 @@ package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.token.auth.InternalCaller;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.LeakService;
-import dev.keyward.token.service.PublicKeyService;
 import dev.keyward.token.service.OrgService;
-import dev.keyward.verification.ApiKeyFormat;
+import dev.keyward.token.service.PublicKeyService;
 import dev.keyward.verification.TokenServiceClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;

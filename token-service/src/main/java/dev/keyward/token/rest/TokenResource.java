@@ -2,6 +2,8 @@ package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.StrictJsonBodies;
 import dev.keyward.token.auth.ControlPlaneAuthenticator;
 import dev.keyward.token.domain.TokenRules;
 import dev.keyward.token.error.ApiException;
@@ -14,8 +16,6 @@ import dev.keyward.token.rest.TokenJson.RotateRequest;
 import dev.keyward.token.rest.TokenJson.RotatedView;
 import dev.keyward.token.rest.TokenJson.TokenView;
 import dev.keyward.token.service.TokenService;
-import dev.keyward.verification.Permission;
-import dev.keyward.verification.StrictJsonBodies;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;

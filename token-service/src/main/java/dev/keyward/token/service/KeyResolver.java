@@ -1,8 +1,8 @@
 package dev.keyward.token.service;
 
+import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
-import dev.keyward.verification.ApiKeyFormat;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,6 @@
 package dev.keyward.token.service;
 
+import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.notify.ExpiryNotice;
@@ -9,7 +10,6 @@ import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.OrgRepository;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
-import dev.keyward.verification.ApiKeyFormat;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,8 @@
 package dev.keyward.token.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.contract.OrgRules;
+import dev.keyward.contract.Permission;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.auth.Caller;
@@ -14,8 +16,6 @@ import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.OrgRepository;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
-import dev.keyward.verification.OrgRules;
-import dev.keyward.verification.Permission;
 import dev.keyward.verification.TokenVerifier;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;

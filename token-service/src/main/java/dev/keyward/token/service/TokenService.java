@@ -1,5 +1,8 @@
 package dev.keyward.token.service;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.auth.Caller;
 import dev.keyward.token.domain.CidrBlocks;
@@ -15,9 +18,6 @@ import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.OrgRepository;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.Scopes;
-import dev.keyward.verification.TokenKind;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

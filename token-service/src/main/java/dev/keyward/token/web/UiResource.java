@@ -1,5 +1,7 @@
 package dev.keyward.token.web;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.Caller;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
@@ -10,8 +12,6 @@ import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.NewToken;
 import dev.keyward.token.service.OrgService;
 import dev.keyward.token.service.TokenService;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.Permission;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;

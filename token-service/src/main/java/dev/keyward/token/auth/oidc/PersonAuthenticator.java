@@ -1,12 +1,12 @@
 package dev.keyward.token.auth.oidc;
 
-import dev.keyward.verification.OidcBearer;
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.Caller;
-import dev.keyward.token.error.ApiException;
-import dev.keyward.verification.ApiKeyFormat;
-import dev.keyward.verification.OrgRulesCache;
-import dev.keyward.verification.Permission;
 import dev.keyward.token.domain.OrgIds;
+import dev.keyward.token.error.ApiException;
+import dev.keyward.verification.OidcBearer;
+import dev.keyward.verification.OrgRulesCache;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;

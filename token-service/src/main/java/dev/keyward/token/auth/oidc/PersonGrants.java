@@ -1,7 +1,7 @@
 package dev.keyward.token.auth.oidc;
 
-import dev.keyward.verification.Permission;
-import dev.keyward.verification.Scopes;
+import dev.keyward.contract.Permission;
+import dev.keyward.contract.Scopes;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,0 +1,20 @@
+package dev.keyward.verification.quarkus;
+
+import dev.keyward.events.EventCodec;
+import dev.keyward.events.EventType;
+import dev.keyward.events.KeywardEvent;
+
+/**
+ * An event ready for the wire, encoded on the request thread so that the events thread only hands
+ * it on. The array is shared, not copied: nobody may change it.
+ *
+ * @param key  the Kafka record key ({@link KeywardEvent#partitionKey()}, the org id)
+ * @param type the event's type, for logs and counts
+ * @param json the CloudEvents JSON of {@link EventCodec#toJsonBytes}
+ */
+public record EncodedEvent(String key, EventType type, byte[] json) {
+
+    static EncodedEvent of(KeywardEvent event) {
+        return new EncodedEvent(event.partitionKey(), event.type(), EventCodec.toJsonBytes(event));
+    }
+}
