@@ -12,7 +12,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * state changes ({@code org:suspended}, {@code org:resumed}, {@code org:deleted}) and
  * {@code policy:changed} to the verifier's {@link dev.keyward.verification.OrgRulesCache}.
  * <p>
- * Every replica must see every such event, so the channel ({@code keyward-revocations}, set up in
+ * Every replica must see every such event, so the channel ({@code keyward-verifier-revocations}, set up in
  * this module's {@code META-INF/microprofile-config.properties}) joins a consumer group of its own
  * per process, from the topic's end, and commits nothing; events from before its start are covered
  * by the cache TTL. It reads {@code keyward.events} only: uses travel on {@code keyward.usage}.
@@ -28,7 +28,7 @@ public class RevocationListener {
     }
 
     /** Cheap (a cache eviction or an asynchronous refresh), so it runs on the connector's thread. */
-    @Incoming("keyward-revocations")
+    @Incoming("keyward-verifier-revocations")
     public void onEvent(String json) {
         if (json != null) {
             handle(json);

@@ -10,6 +10,8 @@ import dev.keyward.verification.TokenServiceClient;
 import dev.keyward.verification.TokenVerifier;
 import dev.keyward.verification.VerifierSettings;
 import io.quarkus.arc.DefaultBean;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
@@ -19,11 +21,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
@@ -157,18 +162,25 @@ public class VerificationBeans {
     @Produces
     @Singleton
     @DefaultBean
-    EventSink eventSink() {
+    EventSink eventSink(@Channel("keyward-verifier-usage") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+                        MutinyEmitter<byte[]> usageChannel) {
         if (!eventsEnabled || kafkaBootstrapServers.isEmpty()) {
             return (event, failures) -> { };
         }
-        return new KafkaEventSink(kafkaBootstrapServers.get(), applicationName + "-verification-events",
-                eventsDeliveryTimeout, Duration.ofSeconds(1));
+        return new KafkaEventSink(usageChannel, eventsDeliveryTimeout.plusSeconds(10));
     }
 
-    void closeEventSink(@Disposes EventSink sink) throws Exception {
-        if (sink instanceof AutoCloseable closeable) {
-            closeable.close();
-        }
+    /**
+     * Producer settings of the {@code keyward-verifier-usage} channel that come from Keyward's own
+     * configuration (the rest: META-INF/microprofile-config.properties).
+     */
+    @Produces
+    @Identifier("keyward-verifier-usage")
+    Map<String, Object> usageProducerSettings() {
+        long delivery = eventsDeliveryTimeout.toMillis();
+        return Map.of("client.id", applicationName + "-verification-events",
+                "delivery.timeout.ms", (int) delivery,
+                "request.timeout.ms", (int) Math.min(30_000, Math.max(1_000, delivery / 2 - 10)));
     }
 
     @Produces
