@@ -1,6 +1,7 @@
 package dev.keyward.token.auth;
 
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;

@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,7 +49,6 @@ public class OutboxRelay {
     private final int batchSize;
     private final boolean enabled;
     private final Semaphore wakeUps = new Semaphore(0);
-    private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private volatile Thread thread;
     private KafkaProducer<String, String> producer;
@@ -94,11 +92,6 @@ public class OutboxRelay {
     /** Asks for a pass now, e.g. right after a transaction that wrote events committed. */
     public void wakeUp() {
         wakeUps.release();
-    }
-
-    /** Events published since start (for metrics and tests). */
-    public long publishedCount() {
-        return published.get();
     }
 
     private void run() {
@@ -153,7 +146,6 @@ public class OutboxRelay {
                 Exception failure = publish(rows, acked);
                 markSent(c, acked);
                 c.commit();
-                published.addAndGet(acked.size());
                 if (failure != null) {
                     throw new IllegalStateException("Kafka did not acknowledge " + (rows.size() - acked.size())
                             + " of " + rows.size() + " events", failure);

@@ -90,8 +90,4 @@ public class TokenEntity {
     public boolean isExpired(Instant now) {
         return expiresAt != null && !expiresAt.isAfter(now);
     }
-
-    public boolean isActive(Instant now) {
-        return revokedAt == null && !isExpired(now);
-    }
 }

@@ -3,7 +3,7 @@ package dev.keyward.token.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgIds;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.error.ApiException;

@@ -1,6 +1,6 @@
 package dev.keyward.token.service;
 
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.PublicJwk;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.OrgRepository;

@@ -1,7 +1,7 @@
 package dev.keyward.token.service;
 
 import dev.keyward.events.KeywardEvent;
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.CidrBlocks;
 import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.token.domain.OrgIds;

@@ -1,6 +1,6 @@
 package dev.keyward.token.web;
 
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
 import dev.keyward.token.domain.OrgPolicy;

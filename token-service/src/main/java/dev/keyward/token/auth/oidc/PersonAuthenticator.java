@@ -1,7 +1,7 @@
 package dev.keyward.token.auth.oidc;
 
 import dev.keyward.verification.OidcBearer;
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.OrgRulesCache;

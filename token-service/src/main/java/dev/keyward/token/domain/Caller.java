@@ -1,8 +1,7 @@
-package dev.keyward.token.auth;
+package dev.keyward.token.domain;
 
 import java.util.List;
 
-import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.Scopes;
 import dev.keyward.verification.TokenKind;
