@@ -1,7 +1,6 @@
 package dev.keyward.token.auth;
 
 import dev.keyward.token.repository.TokenEntity;
-import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.PublicKeyService;
 import dev.keyward.verification.ApiKeyFormat;
@@ -69,8 +68,8 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
     }
 
     static Introspection toIntrospection(TokenEntity t, String presentedPrefix) {
-        return new Introspection(true, null, t.id, t.orgId, t.createdByUserId, t.kind, t.environment,
-                JsonColumns.scopes(t.scopes), presentedPrefix, t.expiresAt, JsonColumns.strings(t.allowedCidrs));
+        return new Introspection(true, null, t.id, t.orgId, t.createdByUserId, t.kind.wireName(),
+                t.environment.wireName(), t.scopes.toWire(), presentedPrefix, t.expiresAt, t.allowedCidrs);
     }
 
     // Hibernate Reactive needs a safe Vert.x context of its own; the verifier may call from any thread.

@@ -4,6 +4,7 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.notify.ExpiryNotice;
 import dev.keyward.token.notify.NotificationDispatcher;
 import dev.keyward.token.outbox.OutboxRelay;
+import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.EventOutbox;
 import dev.keyward.token.service.TokenEvents;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,8 +44,8 @@ public class DeprecationJob {
     private static final String STAMP = """
             with due as (
                 select t.id from tokens t join orgs o on o.id = t.org_id
-                where t.expiring_notified_at is null and t.expired_at is null and t.revoked_at is null
-                  and t.expires_at is not null and t.expires_at > ? and t.expires_at <= ?
+                where t.expiring_notified_at is null and %s
+                  and t.expires_at is not null and t.expires_at <= ?
                   and t.expires_at <= cast(? as timestamptz) + make_interval(days => o.notice_days)
                 order by t.expires_at
                 limit ?
@@ -53,7 +54,8 @@ public class DeprecationJob {
             from due, orgs o
             where t.id = due.id and o.id = t.org_id
             returning t.id, t.org_id, t.key_prefix, t.name, t.expires_at,
-                      coalesce(t.notify_email, o.contact_email), o.webhook_url, o.webhook_secret is not null""";
+                      coalesce(t.notify_email, o.contact_email), o.webhook_url, o.webhook_secret is not null"""
+            .formatted(TokenEntity.activeSql("?"));
 
     private final DataSource dataSource;
     private final Clock clock;

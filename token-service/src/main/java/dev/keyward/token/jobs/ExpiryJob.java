@@ -3,6 +3,7 @@ package dev.keyward.token.jobs;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.outbox.OutboxRelay;
 import dev.keyward.token.repository.LiveTokenCounts;
+import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.EventOutbox;
 import dev.keyward.token.service.TokenEvents;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,14 +41,14 @@ public class ExpiryJob {
 
     private static final String MARK = """
             with due as (
-                select id from tokens
-                where expired_at is null and revoked_at is null and expires_at is not null and expires_at <= ?
-                order by expires_at
+                select t.id from tokens t
+                where %s and t.expires_at is not null and t.expires_at <= ?
+                order by t.expires_at
                 limit ?
                 for update skip locked)
             update tokens t set expired_at = ?
             from due where t.id = due.id
-            returning t.id, t.org_id, t.key_prefix, t.name, t.expires_at, t.created_by_user_id""";
+            returning t.id, t.org_id, t.key_prefix, t.name, t.expires_at, t.created_by_user_id""".formatted(TokenEntity.LIVE_SQL);
 
     private static final String PURGE = """
             delete from tokens where id in (

@@ -10,8 +10,7 @@ import java.util.List;
 @ApplicationScoped
 public class TokenRepository implements PanacheRepositoryBase<TokenEntity, String> {
 
-    // expiredAt: the expiry job's mark, so a marked token stays out even if clocks disagree
-    private static final String ACTIVE = "revokedAt is null and expiredAt is null and (expiresAt is null or expiresAt > :now)";
+    private static final String ACTIVE = TokenEntity.ACTIVE_JPQL;
 
     /** The token whose current key, or previous key during a rotation's grace, has this keyed hash. */
     public Uni<TokenEntity> findByKeyHash(String keyHash) {
@@ -62,6 +61,11 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
         }
         q.append(" order by createdAt, id");
         return find(q.toString(), params).page(0, size).list();
+    }
+
+    /** The org's tokens not revoked yet (marked expired ones included). */
+    public Uni<List<TokenEntity>> unrevokedInOrg(String orgId) {
+        return list("orgId = ?1 and revokedAt is null", orgId);
     }
 
     public Uni<List<TokenEntity>> allInOrg(String orgId) {

@@ -212,7 +212,7 @@ public class UiResource {
     }
 
     private static UiPage.Settings settingsOf(OrgEntity org) {
-        OrgPolicy p = OrgService.policyOf(org);
+        OrgPolicy p = org.policy();
         return new UiPage.Settings(p.maxActivePerUser(), p.maxActivePerOrg(), p.defaultTtlSeconds() / 86_400,
                 p.maxExpiresInSeconds() / 86_400, p.allowNeverExpiring(), p.noticeDays(), String.join(", ", p.defaultCidrs()),
                 p.leakAction(), org.contactEmail, org.webhookUrl, org.webhookSecret != null);
