@@ -72,6 +72,12 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
         return find("orgId = ?1 order by createdAt, id", orgId).list();
     }
 
+    /** Records a use at {@code usedAt} unless a later one is recorded; in the caller's transaction. */
+    public Uni<Integer> recordUse(String id, String orgId, Instant usedAt) {
+        return update("lastUsedAt = ?1 where id = ?2 and orgId = ?3 and (lastUsedAt is null or lastUsedAt < ?1)",
+                usedAt, id, orgId);
+    }
+
     /** Whether the token has been revoked (a plain read of the committed row). */
     public Uni<Boolean> isRevoked(String id) {
         return count("id = ?1 and revokedAt is not null", id).map(n -> n > 0);
