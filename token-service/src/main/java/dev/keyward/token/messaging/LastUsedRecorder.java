@@ -28,7 +28,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps {@code last_used_at} from the {@code token:used} events verifiers publish. Uses are
+ * Keeps {@code last_used_at} from the {@code token:used} events verifiers publish on
+ * {@code keyward.usage} (so it no longer reads the change events). Uses are
  * frequent, so writes are debounced: at most one database write per token per
  * {@code keyward.last-used.debounce}; a use inside the window is written when the window ends.
  * Runs a plain Kafka consumer on its own thread.
@@ -115,7 +116,7 @@ public class LastUsedRecorder {
 
     private void run() {
         try (KafkaConsumer<String, String> c = consumer) {
-            c.subscribe(List.of(KeywardEvent.TOPIC));
+            c.subscribe(List.of(KeywardEvent.USAGE_TOPIC));
             while (running) {
                 for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(250))) {
                     handle(record.value());

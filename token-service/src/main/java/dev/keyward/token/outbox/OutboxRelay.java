@@ -1,5 +1,6 @@
 package dev.keyward.token.outbox;
 
+import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.repository.AdvisoryLock;
 import dev.keyward.token.repository.BlockingDatabase;
@@ -27,7 +28,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the transactional outbox to Kafka ({@code keyward.events}, key = org) in id order.
+ * Publishes the transactional outbox to Kafka (each event on its {@link KeywardEvent#topic()}: usage
+ * types on {@code keyward.usage}, the rest on {@code keyward.events}; key = org) in id order.
  * A row is stamped sent only after the broker acknowledged it; while Kafka is down the relay keeps
  * retrying the same rows, so events are delayed, never lost. Delivery is at least once (a crash
  * between the acknowledgement and the stamp republishes a row), consumers deduplicate on event id.
@@ -129,7 +131,12 @@ public class OutboxRelay {
         }
     }
 
-    private record Row(long id, String org, String payload) {
+    private record Row(long id, String org, String type, String payload) {
+
+        String topic() {
+            return EventType.fromWire(type).filter(EventType::isUsage).isPresent()
+                    ? KeywardEvent.USAGE_TOPIC : KeywardEvent.TOPIC;
+        }
     }
 
     /** One pass: publish the oldest unsent rows and stamp the acknowledged ones. */
@@ -138,7 +145,7 @@ public class OutboxRelay {
         int sent = lock.tryRun(LOCK_KEY, () -> {
             List<Row> rows = database.await(() -> Panache.withSession(() -> outbox
                     .find("sentAt is null order by id").page(0, batchSize).list()))
-                    .stream().map(r -> new Row(r.id, r.orgId, r.payload)).toList();
+                    .stream().map(r -> new Row(r.id, r.orgId, r.eventType, r.payload)).toList();
             if (rows.isEmpty()) {
                 return 0;
             }
@@ -171,7 +178,7 @@ public class OutboxRelay {
         Exception failure = null;
         for (Row row : rows) {
             try {
-                futures.add(p.send(new ProducerRecord<>(KeywardEvent.TOPIC, row.org(), row.payload())));
+                futures.add(p.send(new ProducerRecord<>(row.topic(), row.org(), row.payload())));
             } catch (RuntimeException e) {
                 failure = e;
                 break;
