@@ -83,7 +83,7 @@ class LastUsedTests {
     private static void send(KafkaProducer<String, String> producer, String org, String tokenId, Instant at) throws Exception {
         KeywardEvent used = KeywardEvent.of("/keyward/repo-service", EventType.TOKEN_USED, at, tokenId,
                 EventData.forOrg(org).actor(tokenId).operation("git:read").outcome("success").build());
-        producer.send(new ProducerRecord<>(KeywardEvent.TOPIC, org, EventCodec.toJson(used))).get();
+        producer.send(new ProducerRecord<>(KeywardEvent.USAGE_TOPIC, org, EventCodec.toJson(used))).get();
     }
 
     private static KafkaProducer<String, String> producer() {

@@ -5,11 +5,11 @@ import dev.keyward.contract.Permission;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
-import dev.keyward.token.service.JsonColumns;
 import dev.keyward.verification.CredentialForm;
 import dev.keyward.verification.VerifiedPrincipal;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
@@ -118,9 +118,7 @@ public class ControlPlaneAuthenticator {
             // by a key already carries its minter's root, so keys it mints count against that root too.
             String userId = CreatedBy.SYSTEM.equals(token.createdByType) ? token.id : token.createdByUserId;
             return new KeyFacts(token.id, token.orgId, token.name,
-                    ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
-                    Scopes.parse(JsonColumns.scopes(token.scopes)), userId,
-                    List.copyOf(JsonColumns.strings(token.allowedCidrs)));
+                    token.environment, token.scopes, userId, token.allowedCidrs);
         }
 
         Caller caller(VerifiedPrincipal verified, String clientIp) {

@@ -3,24 +3,19 @@ package dev.keyward.token.auth;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Introspection;
 import dev.keyward.contract.OrgRules;
+import dev.keyward.token.repository.BlockingDatabase;
 import dev.keyward.token.repository.TokenEntity;
-import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.OrgService;
 import dev.keyward.token.service.PublicKeyService;
 import dev.keyward.verification.OrgKeySource;
 import dev.keyward.verification.OrgRulesSource;
 import dev.keyward.verification.TokenIntrospector;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -37,17 +32,17 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
 
     private final KeyResolver resolver;
     private final PublicKeyService keys;
-    private final Vertx vertx;
+    private final BlockingDatabase database;
 
     private final jakarta.enterprise.inject.Instance<OrgService> orgs;
 
     // OrgService is looked up lazily: it needs the verifier, which is built from these sources.
-    public LocalVerificationSources(KeyResolver resolver, PublicKeyService keys, Vertx vertx,
+    public LocalVerificationSources(KeyResolver resolver, PublicKeyService keys, BlockingDatabase database,
                                     jakarta.enterprise.inject.Instance<OrgService> orgs) {
         this.orgs = orgs;
         this.resolver = resolver;
         this.keys = keys;
-        this.vertx = vertx;
+        this.database = database;
     }
 
     @Override
@@ -69,23 +64,13 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
     }
 
     static Introspection toIntrospection(TokenEntity t, String presentedPrefix) {
-        return new Introspection(true, null, t.id, t.orgId, t.createdByUserId, t.kind, t.environment,
-                JsonColumns.scopes(t.scopes), presentedPrefix, t.expiresAt, JsonColumns.strings(t.allowedCidrs));
+        return new Introspection(true, null, t.id, t.orgId, t.createdByUserId, t.kind.wireName(),
+                t.environment.wireName(), t.scopes.toWire(), presentedPrefix, t.expiresAt, t.allowedCidrs);
     }
 
     // Hibernate Reactive needs a safe Vert.x context of its own; the verifier may call from any thread.
     private <T> CompletionStage<T> onOwnContext(Supplier<Uni<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> {
-            try {
-                work.get().subscribe().with(result::complete, result::completeExceptionally);
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.whenComplete((ignored, failure) -> {
+        return database.onOwnContext(work).whenComplete((ignored, failure) -> {
             if (failure != null) {
                 LOG.warnf("local introspection failed: %s", failure.toString());
             }

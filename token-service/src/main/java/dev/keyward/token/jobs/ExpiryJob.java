@@ -2,15 +2,15 @@ package dev.keyward.token.jobs;
 
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.outbox.OutboxRelay;
+import dev.keyward.token.repository.BlockingDatabase;
 import dev.keyward.token.repository.LiveTokenCounts;
+import dev.keyward.token.repository.OrgRepository;
+import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.EventOutbox;
 import dev.keyward.token.service.TokenEvents;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
+import java.util.TreeMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -32,104 +32,120 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * rerun continues where it stopped.
  */
 @ApplicationScoped
-public class ExpiryJob {
+public class ExpiryJob implements ScheduledJob {
 
     public static final String NAME = "expiry";
-    /** Advisory lock key of this job ("kwexpiry"). */
-    private static final long LOCK_KEY = 0x6b77657870697279L;
 
     private static final String MARK = """
             with due as (
-                select id from tokens
-                where expired_at is null and revoked_at is null and expires_at is not null and expires_at <= ?
-                order by expires_at
-                limit ?
+                select t.id from tokens t
+                where %s and t.expires_at is not null and t.expires_at <= ?1
+                order by t.expires_at
+                limit ?2
                 for update skip locked)
-            update tokens t set expired_at = ?
+            update tokens t set expired_at = ?1
             from due where t.id = due.id
-            returning t.id, t.org_id, t.key_prefix, t.name, t.expires_at, t.created_by_user_id""";
+            returning t.id, t.org_id, t.key_prefix, t.name, t.expires_at, t.created_by_user_id""".formatted(TokenEntity.LIVE_SQL);
 
     private static final String PURGE = """
             delete from tokens where id in (
                 select id from tokens
                 where (revoked_at is not null or expired_at is not null)
-                  and coalesce(revoked_at, expired_at) < ?
-                limit ?
+                  and coalesce(revoked_at, expired_at) < ?1
+                limit ?2
                 for update skip locked)""";
 
-    private final DataSource dataSource;
+    private final BlockingDatabase database;
     private final Clock clock;
     private final OutboxRelay relay;
+    private final EventOutbox outbox;
+    private final OrgRepository orgs;
+    private final LiveTokenCounts liveCounts;
     private final int batchSize;
     private final Duration retention;
 
-    public ExpiryJob(DataSource dataSource, Clock clock, OutboxRelay relay,
+    public ExpiryJob(BlockingDatabase database, Clock clock, OutboxRelay relay, EventOutbox outbox, OrgRepository orgs,
+                     LiveTokenCounts liveCounts,
                      @ConfigProperty(name = "keyward.jobs.batch-size", defaultValue = "500") int batchSize,
                      @ConfigProperty(name = "keyward.jobs.retention", defaultValue = "90d") Duration retention) {
-        this.dataSource = dataSource;
+        this.database = database;
         this.clock = clock;
         this.relay = relay;
+        this.outbox = outbox;
+        this.orgs = orgs;
+        this.liveCounts = liveCounts;
         this.batchSize = batchSize;
         this.retention = retention;
     }
 
-    /** One run: every due token marked, every record past retention purged. Blocking. */
-    public JobSummary run() {
-        return LockedRun.run(dataSource, NAME, LOCK_KEY, c -> {
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            long expired = 0;
-            long batches = 0;
-            int marked;
-            do {
-                marked = markBatch(c, now);
-                c.commit();
-                expired += marked;
-                batches++;
-                if (marked > 0) {
-                    relay.wakeUp();
-                }
-            } while (marked == batchSize);
-            long purged = 0;
-            int deleted;
-            do {
-                deleted = purgeBatch(c, now.minus(retention));
-                c.commit();
-                purged += deleted;
-                batches++;
-            } while (deleted == batchSize);
-            Map<String, Long> counts = new LinkedHashMap<>();
-            counts.put("expired", expired);
-            counts.put("purged", purged);
-            counts.put("batches", batches);
-            return counts;
-        });
+    @Override
+    public String name() {
+        return NAME;
     }
 
-    private int markBatch(Connection c, Instant now) throws SQLException {
-        List<KeywardEvent> events = new ArrayList<>();
-        Map<String, Map<String, Integer>> ended = new HashMap<>();
-        try (PreparedStatement s = c.prepareStatement(MARK)) {
-            s.setTimestamp(1, Timestamp.from(now));
-            s.setInt(2, batchSize);
-            s.setTimestamp(3, Timestamp.from(now));
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    events.add(TokenEvents.expired(rs.getString(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getTimestamp(5).toInstant(), now));
-                    ended.computeIfAbsent(rs.getString(2), org -> new HashMap<>()).merge(rs.getString(6), 1, Integer::sum);
-                }
+    /** "kwexpiry". */
+    @Override
+    public long lockKey() {
+        return 0x6b77657870697279L;
+    }
+
+    /** One run: every due token marked, every record past retention purged. */
+    @Override
+    public Map<String, Long> run() {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        long expired = 0;
+        long batches = 0;
+        int marked;
+        do {
+            marked = database.await(() -> Panache.withTransaction(() -> markBatch(now)));
+            expired += marked;
+            batches++;
+            if (marked > 0) {
+                relay.wakeUp();
             }
-        }
-        LiveTokenCounts.ended(c, ended);
-        EventOutbox.append(c, events);
-        return events.size();
+        } while (marked == batchSize);
+        long purged = 0;
+        int deleted;
+        Instant cutoff = now.minus(retention);
+        do {
+            deleted = database.await(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s
+                    .createNativeQuery(PURGE).setParameter(1, BlockingDatabase.at(cutoff)).setParameter(2, batchSize)
+                    .executeUpdate())));
+            purged += deleted;
+            batches++;
+        } while (deleted == batchSize);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("expired", expired);
+        counts.put("purged", purged);
+        counts.put("batches", batches);
+        return counts;
     }
 
-    private int purgeBatch(Connection c, Instant cutoff) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(PURGE)) {
-            s.setTimestamp(1, Timestamp.from(cutoff));
-            s.setInt(2, batchSize);
-            return s.executeUpdate();
+    private Uni<Integer> markBatch(Instant now) {
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery(MARK).setParameter(1, BlockingDatabase.at(now))
+                        .setParameter(2, batchSize).getResultList())
+                .flatMap(rows -> {
+                    List<KeywardEvent> events = new ArrayList<>();
+                    Map<String, Map<String, Integer>> ended = new TreeMap<>();
+                    for (Object row : rows) {
+                        Object[] r = (Object[]) row;
+                        String org = (String) r[1];
+                        events.add(TokenEvents.expired((String) r[0], org, (String) r[2], (String) r[3],
+                                BlockingDatabase.instant(r[4]), now));
+                        ended.computeIfAbsent(org, o -> new HashMap<>()).merge((String) r[5], 1, Integer::sum);
+                    }
+                    return countEnded(ended).chain(() -> outbox.append(events)).replaceWith(events.size());
+                });
+    }
+
+    /** Brings the live counters down: org rows locked in id order, then their creators', like every other writer. */
+    private Uni<Void> countEnded(Map<String, Map<String, Integer>> endedByOrg) {
+        Uni<Void> done = Uni.createFrom().voidItem();
+        for (Map.Entry<String, Map<String, Integer>> org : endedByOrg.entrySet()) {
+            done = done.chain(() -> orgs.lockById(org.getKey())
+                    .flatMap(entity -> entity == null ? Uni.createFrom().voidItem() : liveCounts.ended(entity, org.getValue())));
         }
+        return done;
     }
 }

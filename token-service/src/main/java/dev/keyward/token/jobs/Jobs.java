@@ -1,29 +1,82 @@
 package dev.keyward.token.jobs;
 
+import dev.keyward.token.repository.AdvisoryLock;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
-/** The jobs by name, for the admin trigger ({@code POST /internal/jobs/{name}/run}). */
+/**
+ * Every {@link ScheduledJob} bean: scheduled from configuration on every replica (the jobs'
+ * advisory locks let one run at a time cluster-wide) and run by name for the admin trigger.
+ */
 @ApplicationScoped
 public class Jobs {
 
-    private final ExpiryJob expiry;
-    private final DeprecationJob deprecation;
-    private final NotificationJob notifications;
+    private static final Logger LOG = Logger.getLogger(Jobs.class);
 
-    public Jobs(ExpiryJob expiry, DeprecationJob deprecation, NotificationJob notifications) {
-        this.expiry = expiry;
-        this.deprecation = deprecation;
-        this.notifications = notifications;
+    private final Map<String, ScheduledJob> byName = new TreeMap<>();
+    private final AdvisoryLock lock;
+
+    public Jobs(@Any Instance<ScheduledJob> jobs, AdvisoryLock lock) {
+        jobs.forEach(job -> byName.put(job.name(), job));
+        this.lock = lock;
+    }
+
+    void schedule(@Observes StartupEvent event, Scheduler scheduler, Config config) {
+        String initialDelay = config.getValue("keyward.jobs.initial-delay", String.class);
+        for (String name : byName.keySet()) {
+            String every = config.getOptionalValue("keyward.jobs." + name + ".every", String.class).orElse("off").strip();
+            if (every.equalsIgnoreCase("off") || every.equalsIgnoreCase("disabled")) {
+                continue;
+            }
+            scheduler.newJob("keyward-" + name)
+                    .setInterval(every)
+                    .setDelayed(initialDelay)
+                    .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                    .setTask(execution -> scheduled(name))
+                    .schedule();
+        }
+    }
+
+    public Set<String> names() {
+        return byName.keySet();
     }
 
     /** Runs the named job now (blocking); empty for an unknown name. */
     public Optional<JobSummary> run(String name) {
-        return Optional.ofNullable(switch (name) {
-            case ExpiryJob.NAME -> expiry.run();
-            case DeprecationJob.NAME -> deprecation.run();
-            case NotificationJob.NAME -> notifications.run();
-            default -> null;
+        ScheduledJob job = byName.get(name);
+        if (job == null) {
+            return Optional.empty();
+        }
+        long startedNanos = System.nanoTime();
+        JobSummary summary = lock.tryRun(job.lockKey(), () -> {
+            Map<String, Long> counts = job.run();
+            long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+            LOG.infof("job %s ran in %d ms: %s", name, ms, counts);
+            return new JobSummary(name, true, counts, ms);
+        }).orElseGet(() -> {
+            LOG.debugf("job %s: another run holds the lock, skipping", name);
+            return JobSummary.skipped(name);
         });
+        return Optional.of(summary);
+    }
+
+    // A failed run (e.g. the database is away) is logged and retried at the next tick.
+    private void scheduled(String name) {
+        try {
+            run(name);
+        } catch (RuntimeException e) {
+            LOG.warnf("scheduled job %s failed: %s", name, e.toString());
+        }
     }
 }

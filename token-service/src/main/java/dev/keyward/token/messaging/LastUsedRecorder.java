@@ -3,17 +3,15 @@ package dev.keyward.token.messaging;
 import dev.keyward.events.EventCodec;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
-import io.agroal.api.AgroalDataSource;
+import dev.keyward.token.repository.BlockingDatabase;
+import dev.keyward.token.repository.TokenRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -30,7 +28,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps {@code last_used_at} from the {@code token:used} events verifiers publish. Uses are
+ * Keeps {@code last_used_at} from the {@code token:used} events verifiers publish on
+ * {@code keyward.usage} (so it no longer reads the change events). Uses are
  * frequent, so writes are debounced: at most one database write per token per
  * {@code keyward.last-used.debounce}; a use inside the window is written when the window ends.
  * Runs a plain Kafka consumer on its own thread.
@@ -40,7 +39,8 @@ public class LastUsedRecorder {
 
     private static final Logger LOG = Logger.getLogger(LastUsedRecorder.class);
 
-    private final AgroalDataSource dataSource;
+    private final BlockingDatabase database;
+    private final TokenRepository tokens;
     private final String bootstrapServers;
     private final String groupId;
     private final Duration debounce;
@@ -51,12 +51,13 @@ public class LastUsedRecorder {
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
 
-    public LastUsedRecorder(AgroalDataSource dataSource, MeterRegistry registry,
+    public LastUsedRecorder(BlockingDatabase database, TokenRepository tokens, MeterRegistry registry,
                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                             @ConfigProperty(name = "keyward.last-used.group-id", defaultValue = "token-service-last-used") String groupId,
                             @ConfigProperty(name = "keyward.last-used.debounce", defaultValue = "60s") Duration debounce,
                             @ConfigProperty(name = "keyward.last-used.enabled", defaultValue = "true") boolean enabled) {
-        this.dataSource = dataSource;
+        this.database = database;
+        this.tokens = tokens;
         this.bootstrapServers = bootstrapServers;
         this.groupId = groupId;
         this.debounce = debounce;
@@ -115,7 +116,7 @@ public class LastUsedRecorder {
 
     private void run() {
         try (KafkaConsumer<String, String> c = consumer) {
-            c.subscribe(List.of(KeywardEvent.TOPIC));
+            c.subscribe(List.of(KeywardEvent.USAGE_TOPIC));
             while (running) {
                 for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(250))) {
                     handle(record.value());
@@ -162,19 +163,12 @@ public class LastUsedRecorder {
     }
 
     private void write(String tokenId, Pending p, Instant usedAt, Instant now) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("update tokens set last_used_at = ? where id = ? and org_id = ?"
-                     + " and (last_used_at is null or last_used_at < ?)")) {
-            Timestamp used = Timestamp.from(usedAt);
-            s.setTimestamp(1, used);
-            s.setString(2, tokenId);
-            s.setString(3, p.org);
-            s.setTimestamp(4, used);
-            s.executeUpdate();
+        try {
+            database.await(() -> Panache.withTransaction(() -> tokens.recordUse(tokenId, p.org, usedAt)));
             writes.increment();
             p.writtenAt = now;
             p.waiting = null;
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             // Keep the use pending; the next flush retries it.
             p.waiting = p.waiting == null || usedAt.isAfter(p.waiting) ? usedAt : p.waiting;
             LOG.warnf("cannot record last use of %s: %s", tokenId, e.toString());

@@ -1,16 +1,17 @@
 package dev.keyward.token.outbox;
 
+import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
-import io.agroal.api.AgroalDataSource;
+import dev.keyward.token.repository.AdvisoryLock;
+import dev.keyward.token.repository.BlockingDatabase;
+import dev.keyward.token.repository.OutboxRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -18,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,13 +28,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the transactional outbox to Kafka ({@code keyward.events}, key = org) in id order.
+ * Publishes the transactional outbox to Kafka (each event on its {@link KeywardEvent#topic()}: usage
+ * types on {@code keyward.usage}, the rest on {@code keyward.events}; key = org) in id order.
  * A row is stamped sent only after the broker acknowledged it; while Kafka is down the relay keeps
  * retrying the same rows, so events are delayed, never lost. Delivery is at least once (a crash
  * between the acknowledgement and the stamp republishes a row), consumers deduplicate on event id.
  * <p>
- * One relay at a time cluster-wide: each pass holds a transaction-scoped PostgreSQL advisory lock.
- * It runs on its own thread with blocking JDBC, polls every {@code keyward.outbox.poll-interval}
+ * One relay at a time cluster-wide: each pass holds the relay's PostgreSQL advisory lock. It runs
+ * on its own thread, waiting for the database, polls every {@code keyward.outbox.poll-interval}
  * and is woken at once by {@link #wakeUp()} after a commit.
  */
 @ApplicationScoped
@@ -44,23 +45,26 @@ public class OutboxRelay {
     /** Advisory lock key of the relay ("kwoutbox"). */
     private static final long LOCK_KEY = 0x6b776f7574626f78L;
 
-    private final AgroalDataSource dataSource;
+    private final BlockingDatabase database;
+    private final AdvisoryLock lock;
+    private final OutboxRepository outbox;
     private final String bootstrapServers;
     private final Duration pollInterval;
     private final int batchSize;
     private final boolean enabled;
     private final Semaphore wakeUps = new Semaphore(0);
-    private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private volatile Thread thread;
     private KafkaProducer<String, String> producer;
 
-    public OutboxRelay(AgroalDataSource dataSource,
+    public OutboxRelay(BlockingDatabase database, AdvisoryLock lock, OutboxRepository outbox,
                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                        @ConfigProperty(name = "keyward.outbox.poll-interval", defaultValue = "100ms") Duration pollInterval,
                        @ConfigProperty(name = "keyward.outbox.batch-size", defaultValue = "200") int batchSize,
                        @ConfigProperty(name = "keyward.outbox.enabled", defaultValue = "true") boolean enabled) {
-        this.dataSource = dataSource;
+        this.database = database;
+        this.lock = lock;
+        this.outbox = outbox;
         this.bootstrapServers = bootstrapServers;
         this.pollInterval = pollInterval;
         this.batchSize = batchSize;
@@ -96,11 +100,6 @@ public class OutboxRelay {
         wakeUps.release();
     }
 
-    /** Events published since start (for metrics and tests). */
-    public long publishedCount() {
-        return published.get();
-    }
-
     private void run() {
         long backoffMs = 0;
         while (running) {
@@ -132,38 +131,45 @@ public class OutboxRelay {
         }
     }
 
-    private record Row(long id, String org, String payload) {
+    private record Row(long id, String org, String type, String payload) {
+
+        String topic() {
+            return EventType.fromWire(type).filter(EventType::isUsage).isPresent()
+                    ? KeywardEvent.USAGE_TOPIC : KeywardEvent.TOPIC;
+        }
     }
 
     /** One pass: publish the oldest unsent rows and stamp the acknowledged ones. */
-    int passOnce() throws SQLException, InterruptedException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (!tryLock(c)) {
-                    c.rollback();
-                    return 0;
-                }
-                List<Row> rows = unsent(c);
-                if (rows.isEmpty()) {
-                    c.commit();
-                    return 0;
-                }
-                List<Long> acked = new ArrayList<>();
-                Exception failure = publish(rows, acked);
-                markSent(c, acked);
-                c.commit();
-                published.addAndGet(acked.size());
-                if (failure != null) {
-                    throw new IllegalStateException("Kafka did not acknowledge " + (rows.size() - acked.size())
-                            + " of " + rows.size() + " events", failure);
-                }
-                return rows.size();
-            } catch (SQLException | RuntimeException | InterruptedException e) {
-                safeRollback(c);
-                throw e;
+    int passOnce() throws InterruptedException {
+        Exception[] failure = new Exception[1];
+        int sent = lock.tryRun(LOCK_KEY, () -> {
+            List<Row> rows = database.await(() -> Panache.withSession(() -> outbox
+                    .find("sentAt is null order by id").page(0, batchSize).list()))
+                    .stream().map(r -> new Row(r.id, r.orgId, r.eventType, r.payload)).toList();
+            if (rows.isEmpty()) {
+                return 0;
             }
+            List<Long> acked = new ArrayList<>();
+            try {
+                failure[0] = publish(rows, acked);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure[0] = e;
+            }
+            if (!acked.isEmpty()) {
+                database.await(() -> Panache.withTransaction(() -> outbox
+                        .update("sentAt = ?1 where id in ?2", Instant.now(), acked)));
+            }
+            if (failure[0] != null) {
+                throw new IllegalStateException("Kafka did not acknowledge " + (rows.size() - acked.size())
+                        + " of " + rows.size() + " events", failure[0]);
+            }
+            return rows.size();
+        }).orElse(0);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
         }
+        return sent;
     }
 
     private Exception publish(List<Row> rows, List<Long> acked) throws InterruptedException {
@@ -172,7 +178,7 @@ public class OutboxRelay {
         Exception failure = null;
         for (Row row : rows) {
             try {
-                futures.add(p.send(new ProducerRecord<>(KeywardEvent.TOPIC, row.org(), row.payload())));
+                futures.add(p.send(new ProducerRecord<>(row.topic(), row.org(), row.payload())));
             } catch (RuntimeException e) {
                 failure = e;
                 break;
@@ -189,47 +195,6 @@ public class OutboxRelay {
             }
         }
         return failure;
-    }
-
-    private static boolean tryLock(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("select pg_try_advisory_xact_lock(?)")) {
-            s.setLong(1, LOCK_KEY);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
-    }
-
-    private List<Row> unsent(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "select id, org_id, payload from event_outbox where sent_at is null order by id limit ?")) {
-            s.setInt(1, batchSize);
-            List<Row> rows = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3)));
-                }
-            }
-            return rows;
-        }
-    }
-
-    private static void markSent(Connection c, List<Long> ids) throws SQLException {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("update event_outbox set sent_at = now() where id = any(?)")) {
-            s.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-            s.executeUpdate();
-        }
-    }
-
-    private static void safeRollback(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            LOG.debug("rollback after a failed relay pass failed", e);
-        }
     }
 
     private KafkaProducer<String, String> producer() {

@@ -4,9 +4,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -73,37 +70,5 @@ public class LiveTokenCounts implements PanacheRepositoryBase<CreatorLiveTokensE
                     })).replaceWithVoid();
         }
         return done;
-    }
-
-    /**
-     * The same for a batch of tokens whose life ended, on a JDBC connection inside its open
-     * transaction (the expiry job): {@code ended} maps org → creator → tokens. Orgs in id order,
-     * then their creators, like every other writer.
-     */
-    public static void ended(Connection c, Map<String, Map<String, Integer>> ended) throws SQLException {
-        if (ended.isEmpty()) {
-            return;
-        }
-        Map<String, Map<String, Integer>> sorted = new TreeMap<>(ended);
-        try (PreparedStatement orgs = c.prepareStatement("update orgs set live_tokens = live_tokens - ? where id = ?")) {
-            for (Map.Entry<String, Map<String, Integer>> org : sorted.entrySet()) {
-                orgs.setInt(1, org.getValue().values().stream().mapToInt(Integer::intValue).sum());
-                orgs.setString(2, org.getKey());
-                orgs.addBatch();
-            }
-            orgs.executeBatch();
-        }
-        try (PreparedStatement creators = c.prepareStatement(
-                "update creator_live_tokens set live = live - ? where org_id = ? and created_by_user_id = ?")) {
-            for (Map.Entry<String, Map<String, Integer>> org : sorted.entrySet()) {
-                for (Map.Entry<String, Integer> creator : new TreeMap<>(org.getValue()).entrySet()) {
-                    creators.setInt(1, creator.getValue());
-                    creators.setString(2, org.getKey());
-                    creators.setString(3, creator.getKey());
-                    creators.addBatch();
-                }
-            }
-            creators.executeBatch();
-        }
     }
 }

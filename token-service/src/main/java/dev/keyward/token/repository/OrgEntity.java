@@ -1,10 +1,13 @@
 package dev.keyward.token.repository;
 
+import dev.keyward.token.domain.OrgPolicy;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 
 /** One org and its token policy (see {@code OrgPolicy}). */
 @Entity
@@ -35,9 +38,10 @@ public class OrgEntity {
     @Column(name = "max_active_per_org")
     public int maxActivePerOrg;
 
-    /** JSON array. */
+    /** Empty for none. */
     @Column(name = "default_cidrs")
-    public String defaultCidrs;
+    @Convert(converter = Columns.StringListJson.class)
+    public List<String> defaultCidrs = List.of();
 
     @Column(name = "webhook_url")
     public String webhookUrl;
@@ -91,4 +95,35 @@ public class OrgEntity {
     /** Live tokens of the org: changed only through {@link LiveTokenCounts}, with the row locked. */
     @Column(name = "live_tokens")
     public int liveTokens;
+
+    /** The policy an org row holds. The one mapping from columns to {@link OrgPolicy}. */
+    public OrgPolicy policy() {
+        return new OrgPolicy(defaultTtlSeconds, minExpiresInSeconds, maxExpiresInSeconds,
+                allowNeverExpiring, maxActivePerUser, maxActivePerOrg,
+                defaultCidrs, maxJwtLifetimeSeconds, rateLimitProd, rateLimitDev,
+                noticeDays, leakAction,
+                new OrgPolicy.Caps(capMaxTtlSeconds, capMaxTokensPerOrg, capMaxJwtLifetimeSeconds,
+                        capRateLimitProd, capRateLimitDev));
+    }
+
+    /** Sets the columns of {@code p}. */
+    public void policy(OrgPolicy p) {
+        this.defaultTtlSeconds = p.defaultTtlSeconds();
+        this.minExpiresInSeconds = p.minExpiresInSeconds();
+        this.maxExpiresInSeconds = p.maxExpiresInSeconds();
+        this.allowNeverExpiring = p.allowNeverExpiring();
+        this.maxActivePerUser = p.maxActivePerUser();
+        this.maxActivePerOrg = p.maxActivePerOrg();
+        this.defaultCidrs = p.defaultCidrs();
+        this.maxJwtLifetimeSeconds = p.maxJwtLifetimeSeconds();
+        this.rateLimitProd = p.rateLimitProd();
+        this.rateLimitDev = p.rateLimitDev();
+        this.noticeDays = p.noticeDays();
+        this.leakAction = p.leakAction();
+        this.capMaxTtlSeconds = p.caps().maxTtlSeconds();
+        this.capMaxTokensPerOrg = p.caps().maxTokensPerOrg();
+        this.capMaxJwtLifetimeSeconds = p.caps().maxJwtLifetimeSeconds();
+        this.capRateLimitProd = p.caps().rateLimitProd();
+        this.capRateLimitDev = p.caps().rateLimitDev();
+    }
 }

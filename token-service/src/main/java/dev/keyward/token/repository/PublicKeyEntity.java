@@ -1,10 +1,12 @@
 package dev.keyward.token.repository;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Map;
 
 /** A customer's registered public JWK. */
 @Entity
@@ -21,8 +23,9 @@ public class PublicKeyEntity {
 
     public String alg;
 
-    /** The public JWK as JSON. */
-    public String jwk;
+    /** The public JWK. */
+    @Convert(converter = Columns.StringMapJson.class)
+    public Map<String, String> jwk;
 
     @Column(name = "created_at")
     public Instant createdAt;

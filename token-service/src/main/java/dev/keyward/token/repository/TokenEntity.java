@@ -1,15 +1,32 @@
 package dev.keyward.token.repository;
 
+import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Scopes;
+import dev.keyward.contract.TokenKind;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 
 /** A token record. Holds keyed hashes of its keys, never a key. */
 @Entity
 @Table(name = "tokens")
 public class TokenEntity {
+
+    /**
+     * Live: counted by {@link LiveTokenCounts}, neither revoked nor marked expired by the expiry job
+     * (native SQL on {@code tokens t}).
+     */
+    public static final String LIVE_SQL = "t.revoked_at is null and t.expired_at is null";
+
+    /** {@link #state} is {@link State#ACTIVE} at {@code :now}, as a JPQL condition. */
+    public static final String ACTIVE_JPQL = "revokedAt is null and expiredAt is null and (expiresAt is null or expiresAt > :now)";
+
+    /** A token's state at an instant; revoked wins over expired. */
+    public enum State { ACTIVE, REVOKED, EXPIRED }
 
     @Id
     public String id;
@@ -34,16 +51,19 @@ public class TokenEntity {
 
     public String name;
 
-    public String kind;
+    @Convert(converter = Columns.Kind.class)
+    public TokenKind kind;
 
-    public String environment;
+    @Convert(converter = Columns.Environment.class)
+    public ApiKeyFormat.Environment environment;
 
-    /** Canonical scope wire form as JSON. */
-    public String scopes;
+    @Convert(converter = Columns.ScopesJson.class)
+    public Scopes scopes;
 
-    /** JSON array, null for none. */
+    /** The address fence; empty for none. */
     @Column(name = "allowed_cidrs")
-    public String allowedCidrs;
+    @Convert(converter = Columns.StringListJson.class)
+    public List<String> allowedCidrs = List.of();
 
     @Column(name = "created_at")
     public Instant createdAt;
@@ -87,11 +107,23 @@ public class TokenEntity {
     @Column(name = "created_by_token_prefix")
     public String createdByTokenPrefix;
 
-    public boolean isExpired(Instant now) {
-        return expiresAt != null && !expiresAt.isAfter(now);
+    /**
+     * The one definition of an active token: not revoked and not expired, where expired means past
+     * {@code expires_at} or marked by the expiry job (so a marked token stays out even if clocks
+     * disagree). {@link #ACTIVE_JPQL} and {@link #activeSql} say the same in queries.
+     */
+    public State state(Instant now) {
+        if (revokedAt != null) {
+            return State.REVOKED;
+        }
+        if (expiredAt != null || (expiresAt != null && !expiresAt.isAfter(now))) {
+            return State.EXPIRED;
+        }
+        return State.ACTIVE;
     }
 
-    public boolean isActive(Instant now) {
-        return revokedAt == null && !isExpired(now);
+    /** {@link #state} is {@link State#ACTIVE} at the instant {@code now} (a parameter placeholder), in native SQL on {@code tokens t}. */
+    public static String activeSql(String now) {
+        return LIVE_SQL + " and (t.expires_at is null or t.expires_at > " + now + ")";
     }
 }

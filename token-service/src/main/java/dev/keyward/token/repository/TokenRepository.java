@@ -10,8 +10,7 @@ import java.util.List;
 @ApplicationScoped
 public class TokenRepository implements PanacheRepositoryBase<TokenEntity, String> {
 
-    // expiredAt: the expiry job's mark, so a marked token stays out even if clocks disagree
-    private static final String ACTIVE = "revokedAt is null and expiredAt is null and (expiresAt is null or expiresAt > :now)";
+    private static final String ACTIVE = TokenEntity.ACTIVE_JPQL;
 
     /** The token whose current key, or previous key during a rotation's grace, has this keyed hash. */
     public Uni<TokenEntity> findByKeyHash(String keyHash) {
@@ -64,8 +63,19 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
         return find(q.toString(), params).page(0, size).list();
     }
 
+    /** The org's tokens not revoked yet (marked expired ones included). */
+    public Uni<List<TokenEntity>> unrevokedInOrg(String orgId) {
+        return list("orgId = ?1 and revokedAt is null", orgId);
+    }
+
     public Uni<List<TokenEntity>> allInOrg(String orgId) {
         return find("orgId = ?1 order by createdAt, id", orgId).list();
+    }
+
+    /** Records a use at {@code usedAt} unless a later one is recorded; in the caller's transaction. */
+    public Uni<Integer> recordUse(String id, String orgId, Instant usedAt) {
+        return update("lastUsedAt = ?1 where id = ?2 and orgId = ?3 and (lastUsedAt is null or lastUsedAt < ?1)",
+                usedAt, id, orgId);
     }
 
     /** Whether the token has been revoked (a plain read of the committed row). */

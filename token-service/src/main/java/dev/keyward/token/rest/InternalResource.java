@@ -6,7 +6,6 @@ import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.token.auth.InternalCaller;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
-import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.LeakService;
 import dev.keyward.token.service.OrgService;
@@ -154,7 +153,7 @@ public class InternalResource {
     }
 
     private static Active active(TokenEntity t, String presentedPrefix) {
-        return new Active(true, t.id, t.orgId, t.createdByUserId, t.kind, t.environment,
-                JsonColumns.scopes(t.scopes), presentedPrefix, t.expiresAt, JsonColumns.strings(t.allowedCidrs));
+        return new Active(true, t.id, t.orgId, t.createdByUserId, t.kind.wireName(), t.environment.wireName(),
+                t.scopes.toWire(), presentedPrefix, t.expiresAt, t.allowedCidrs);
     }
 }

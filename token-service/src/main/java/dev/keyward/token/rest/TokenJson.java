@@ -6,7 +6,6 @@ import dev.keyward.token.domain.TokenRules;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.IssuedToken;
-import dev.keyward.token.service.JsonColumns;
 import dev.keyward.token.service.NewToken;
 import dev.keyward.token.service.Revocation;
 import java.time.Instant;
@@ -63,8 +62,8 @@ final class TokenJson {
                      @JsonProperty("created_by") CreatedByView createdBy) {
 
         static TokenView of(TokenEntity t) {
-            return new TokenView(t.id, t.keyPrefix, t.name, t.kind, JsonColumns.scopes(t.scopes),
-                    JsonColumns.strings(t.allowedCidrs), t.environment, t.createdAt, t.expiresAt, t.revokedAt,
+            return new TokenView(t.id, t.keyPrefix, t.name, t.kind.wireName(), t.scopes.toWire(),
+                    t.allowedCidrs, t.environment.wireName(), t.createdAt, t.expiresAt, t.revokedAt,
                     t.rotatedAt, t.lastUsedAt,
                     new CreatedByView(t.createdByUserId, t.createdByName, t.createdByTokenPrefix));
         }
@@ -78,8 +77,8 @@ final class TokenJson {
 
         static IssuedView of(IssuedToken issued) {
             TokenEntity t = issued.token();
-            return new IssuedView(t.id, issued.key(), t.keyPrefix, t.name, t.kind, JsonColumns.scopes(t.scopes),
-                    t.environment, JsonColumns.strings(t.allowedCidrs), t.expiresAt, t.createdAt);
+            return new IssuedView(t.id, issued.key(), t.keyPrefix, t.name, t.kind.wireName(), t.scopes.toWire(),
+                    t.environment.wireName(), t.allowedCidrs, t.expiresAt, t.createdAt);
         }
 
         @Override

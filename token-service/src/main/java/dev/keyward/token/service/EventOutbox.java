@@ -6,10 +6,6 @@ import dev.keyward.token.repository.OutboxEntity;
 import dev.keyward.token.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.List;
 
 /**
@@ -26,34 +22,24 @@ public class EventOutbox {
     }
 
     public Uni<Void> append(KeywardEvent event) {
+        return outbox.persist(row(event)).replaceWithVoid();
+    }
+
+    /** Several events, in order (a job's batch). */
+    public Uni<Void> append(List<KeywardEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return outbox.persist(events.stream().map(EventOutbox::row).toList()).replaceWithVoid();
+    }
+
+    private static OutboxEntity row(KeywardEvent event) {
         OutboxEntity row = new OutboxEntity();
         row.eventId = event.id();
         row.eventType = event.type().wireName();
         row.orgId = event.partitionKey();
         row.payload = EventCodec.toJson(event);
         row.createdAt = event.time();
-        return outbox.persist(row).replaceWithVoid();
-    }
-
-    /**
-     * The same outbox rows, written on a JDBC connection inside its open transaction (the
-     * scheduled jobs batch their changes in plain JDBC transactions).
-     */
-    public static void append(Connection c, List<KeywardEvent> events) throws SQLException {
-        if (events.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("insert into event_outbox"
-                + " (event_id, event_type, org_id, payload, created_at) values (?, ?, ?, ?, ?)")) {
-            for (KeywardEvent event : events) {
-                s.setString(1, event.id());
-                s.setString(2, event.type().wireName());
-                s.setString(3, event.partitionKey());
-                s.setString(4, EventCodec.toJson(event));
-                s.setTimestamp(5, Timestamp.from(event.time()));
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
+        return row;
     }
 }

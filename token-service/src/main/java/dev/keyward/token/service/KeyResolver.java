@@ -54,14 +54,15 @@ public class KeyResolver {
         if (!current && !previous) {
             return Resolution.inactive("unknown");
         }
-        if (token.revokedAt != null) {
+        TokenEntity.State state = token.state(now);
+        if (state == TokenEntity.State.REVOKED) {
             return Resolution.inactive("revoked");
         }
         // A rotated-away key lives only until the end of the rotation's grace period.
         if (previous && (token.previousKeyExpiresAt == null || !token.previousKeyExpiresAt.isAfter(now))) {
             return Resolution.inactive("revoked");
         }
-        if (token.isExpired(now)) {
+        if (state == TokenEntity.State.EXPIRED) {
             return Resolution.inactive("expired");
         }
         return new Resolution(token, null);

@@ -244,7 +244,7 @@ public class LeakService {
     }
 
     private static String leakAction(OrgEntity org) {
-        return org == null ? OrgPolicy.BLOCK_AND_REVOKE : OrgService.policyOf(org).leakAction();
+        return org == null ? OrgPolicy.DEFAULT.leakAction() : org.policy().leakAction();
     }
 
     private static TokenEntity tokenOf(Map<String, TokenEntity> live, String id) {

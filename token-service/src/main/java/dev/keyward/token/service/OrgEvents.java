@@ -3,7 +3,7 @@ package dev.keyward.token.service;
 import dev.keyward.events.EventData;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -5,7 +5,7 @@ import dev.keyward.contract.OrgRules;
 import dev.keyward.contract.Permission;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgIds;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.error.ApiException;
@@ -153,7 +153,7 @@ public class OrgService {
             OrgEntity entity = visible(found);
             entity.state = OrgRules.DELETED;
             entity.stateChangedAt = now;
-            return tokens.list("orgId = ?1 and revokedAt is null", org).flatMap(live -> {
+            return tokens.unrevokedInOrg(org).flatMap(live -> {
                 Uni<Void> events = Uni.createFrom().voidItem();
                 for (TokenEntity token : live) {
                     token.revokedAt = now;
@@ -179,7 +179,7 @@ public class OrgService {
 
     /** The wire form of an org's policy. */
     public Map<String, Object> policyView(OrgEntity org) {
-        return policyOf(org).toWire(defaultProdRate, defaultDevRate);
+        return org.policy().toWire(defaultProdRate, defaultDevRate);
     }
 
     /** Applies a {@code PATCH} of the policy; {@code policy:changed} names each changed field before and after. */
@@ -193,9 +193,9 @@ public class OrgService {
         Instant now = now();
         return committed(() -> orgs.lockById(org).flatMap(found -> {
             OrgEntity entity = visible(found);
-            OrgPolicy before = policyOf(entity);
+            OrgPolicy before = entity.policy();
             OrgPolicy after = before.patched(patch, operator);
-            write(entity, after);
+            entity.policy(after);
             KeywardEvent event = OrgEvents.policyChanged(caller, org, "policy",
                     before.toWire(defaultProdRate, defaultDevRate), after.toWire(defaultProdRate, defaultDevRate), now);
             return event == null ? Uni.createFrom().item(entity) : outbox.append(event).replaceWith(entity);
@@ -272,35 +272,6 @@ public class OrgService {
             }
             return rules;
         });
-    }
-
-    /** The policy an org row holds. The one mapping from columns to {@link OrgPolicy}. */
-    public static OrgPolicy policyOf(OrgEntity org) {
-        return new OrgPolicy(org.defaultTtlSeconds, org.minExpiresInSeconds, org.maxExpiresInSeconds,
-                org.allowNeverExpiring, org.maxActivePerUser, org.maxActivePerOrg,
-                JsonColumns.strings(org.defaultCidrs), org.maxJwtLifetimeSeconds, org.rateLimitProd, org.rateLimitDev,
-                org.noticeDays, org.leakAction,
-                new OrgPolicy.Caps(org.capMaxTtlSeconds, org.capMaxTokensPerOrg, org.capMaxJwtLifetimeSeconds,
-                        org.capRateLimitProd, org.capRateLimitDev));
-    }
-
-    private static void write(OrgEntity org, OrgPolicy p) {
-        org.defaultTtlSeconds = p.defaultTtlSeconds();
-        org.maxExpiresInSeconds = p.maxExpiresInSeconds();
-        org.allowNeverExpiring = p.allowNeverExpiring();
-        org.maxActivePerUser = p.maxActivePerUser();
-        org.maxActivePerOrg = p.maxActivePerOrg();
-        org.defaultCidrs = p.defaultCidrs().isEmpty() ? null : JsonColumns.write(p.defaultCidrs());
-        org.maxJwtLifetimeSeconds = p.maxJwtLifetimeSeconds();
-        org.rateLimitProd = p.rateLimitProd();
-        org.rateLimitDev = p.rateLimitDev();
-        org.noticeDays = p.noticeDays();
-        org.leakAction = p.leakAction();
-        org.capMaxTtlSeconds = p.caps().maxTtlSeconds();
-        org.capMaxTokensPerOrg = p.caps().maxTokensPerOrg();
-        org.capMaxJwtLifetimeSeconds = p.caps().maxJwtLifetimeSeconds();
-        org.capRateLimitProd = p.caps().rateLimitProd();
-        org.capRateLimitDev = p.caps().rateLimitDev();
     }
 
     /** Whether the caller is a platform operator (a platform key, or a person with the operator role). */

@@ -1,6 +1,6 @@
 package dev.keyward.token.service;
 
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.PublicJwk;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.OrgRepository;
@@ -49,7 +49,7 @@ public class PublicKeyService {
                     row.orgId = org;
                     row.kid = jwk.kid();
                     row.alg = jwk.alg();
-                    row.jwk = JsonColumns.write(jwk.jwk());
+                    row.jwk = jwk.jwk();
                     row.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     return keys.persist(row)
                             .call(() -> outbox.append(keyChanged(caller, org, jwk.kid(), null, jwk.alg(), row.createdAt)))
@@ -65,7 +65,7 @@ public class PublicKeyService {
     /** The org's public JWKs, for verifiers; an unknown org has none. */
     public Uni<List<Map<String, String>>> publicKeysOf(String org) {
         return Panache.withSession(() -> keys.listForOrg(org))
-                .map(rows -> rows.stream().map(row -> JsonColumns.stringMap(row.jwk)).toList());
+                .map(rows -> rows.stream().map(row -> row.jwk).toList());
     }
 
     public Uni<Void> delete(Caller caller, String org, String kid) {

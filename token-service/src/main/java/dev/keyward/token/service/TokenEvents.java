@@ -3,7 +3,7 @@ package dev.keyward.token.service;
 import dev.keyward.events.EventData;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.repository.TokenEntity;
 import java.time.Instant;
 import java.util.HashMap;
@@ -126,9 +126,9 @@ public final class TokenEvents {
     private static Map<String, Object> describe(TokenEntity token) {
         Map<String, Object> attributes = new HashMap<>();
         attributes.put("name", token.name);
-        attributes.put("kind", token.kind);
-        attributes.put("environment", token.environment);
-        attributes.put("scopes", JsonColumns.scopes(token.scopes));
+        attributes.put("kind", token.kind.wireName());
+        attributes.put("environment", token.environment.wireName());
+        attributes.put("scopes", token.scopes.toWire());
         attributes.put("expires_at", token.expiresAt == null ? "never" : token.expiresAt.toString());
         attributes.put("created_by", token.createdByUserId);
         if (token.createdByTokenPrefix != null) {

@@ -4,7 +4,7 @@ import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
 import dev.keyward.events.KeywardEvent;
-import dev.keyward.token.auth.Caller;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.CidrBlocks;
 import dev.keyward.token.domain.CreatedBy;
 import dev.keyward.token.domain.OrgIds;
@@ -103,7 +103,7 @@ public class TokenService {
             if (org == null) {
                 throw ApiException.notFound("org not found");
             }
-            OrgPolicy policy = OrgService.policyOf(org);
+            OrgPolicy policy = org.policy();
             Optional<Instant> expiry = policy.expiryFor(request.expiresIn(), now);
             // A caller behind an address fence hands it on: its tokens never reach further than it.
             List<String> effectiveCidrs = cidrs != null ? cidrs
@@ -170,10 +170,10 @@ public class TokenService {
         token.keyHash = hasher.hash(key);
         token.keyPrefix = ApiKeyFormat.prefixOf(key);
         token.name = name;
-        token.kind = kind.wireName();
-        token.environment = environment.wireName();
-        token.scopes = JsonColumns.write(scopes.toWire());
-        token.allowedCidrs = cidrs.isEmpty() ? null : JsonColumns.write(cidrs);
+        token.kind = kind;
+        token.environment = environment;
+        token.scopes = scopes;
+        token.allowedCidrs = List.copyOf(cidrs);
         token.createdAt = now;
         token.expiresAt = expiresAt;
         token.createdByType = creator.type();
@@ -301,25 +301,23 @@ public class TokenService {
             throw ApiException.invalid("grace_seconds must be between 0 and " + maxGraceSeconds);
         }
         return get(caller, id).flatMap(found -> {
-            Scopes held = Scopes.parse(JsonColumns.scopes(found.scopes));
+            Scopes held = found.scopes;
             if (!held.isSubsetOf(caller.scopes())) {
                 return refuseEscalation(caller, "token:rotate", found.id, held);
             }
-            List<String> heldCidrs = JsonColumns.strings(found.allowedCidrs);
+            List<String> heldCidrs = found.allowedCidrs;
             List<String> heldBeyondFence = CidrBlocks.outside(heldCidrs, caller.allowedCidrs());
             if (!heldBeyondFence.isEmpty()) {
                 return refuseCidrEscalation(caller, "token:rotate", found.id, heldCidrs, heldBeyondFence);
             }
             Instant now = now();
             return committed(() -> lockInOrg(caller, id).flatMap(token -> {
-                if (token.revokedAt != null) {
-                    throw ApiException.conflict("token_revoked", "a revoked token cannot be rotated");
+                switch (token.state(now)) {
+                    case REVOKED -> throw ApiException.conflict("token_revoked", "a revoked token cannot be rotated");
+                    case EXPIRED -> throw ApiException.conflict("token_expired", "an expired token cannot be rotated");
+                    case ACTIVE -> { }
                 }
-                if (token.isExpired(now)) {
-                    throw ApiException.conflict("token_expired", "an expired token cannot be rotated");
-                }
-                String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.parse(token.environment).orElseThrow(),
-                        TokenKind.parse(token.kind).orElseThrow());
+                String key = ApiKeyFormat.generate(token.environment, token.kind);
                 Instant graceUntil = now.plusSeconds(grace);
                 token.previousKeyHash = token.keyHash;
                 token.previousKeyPrefix = token.keyPrefix;
@@ -360,11 +358,10 @@ public class TokenService {
                 return Uni.createFrom().item(false);
             }
             Scopes scopes = Scopes.parse(wireScopes);
-            Instant expiry = OrgPolicy.DEFAULT.expiryFor(null, now).orElse(null);
             CreatedBy creator = CreatedBy.bootstrap();
-            return orgs.lockById(orgId).flatMap(org -> counts.added(org, creator.userId()))
-                    .chain(() -> issue(orgId, name, kind, ApiKeyFormat.Environment.DEV, scopes, List.of(), expiry,
-                            creator, null, now))
+            return orgs.lockById(orgId).flatMap(org -> counts.added(org, creator.userId())
+                    .chain(() -> issue(orgId, name, kind, ApiKeyFormat.Environment.DEV, scopes, List.of(),
+                            org.policy().expiryFor(null, now).orElse(null), creator, null, now)))
                     .map(issued -> {
                         keySink.accept(issued.key());
                         return true;
@@ -379,7 +376,7 @@ public class TokenService {
      */
     public Uni<IssuedToken> issueFirstAdminKey(OrgEntity org, Caller operator, Instant now) {
         CreatedBy creator = CreatedBy.bootstrap();
-        Instant expiry = OrgService.policyOf(org).expiryFor(null, now).orElse(null);
+        Instant expiry = org.policy().expiryFor(null, now).orElse(null);
         return counts.added(org, creator.userId()).chain(() -> issue(org.id, "first org admin", TokenKind.ORG,
                 ApiKeyFormat.Environment.PROD, Scopes.parse(BOOTSTRAP_SCOPES), List.of(), expiry, creator, operator, now));
     }

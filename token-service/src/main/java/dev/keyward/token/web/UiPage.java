@@ -1,7 +1,6 @@
 package dev.keyward.token.web;
 
 import dev.keyward.token.repository.TokenEntity;
-import dev.keyward.token.service.JsonColumns;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -34,8 +33,8 @@ public record UiPage(String person, String org, String role, boolean admin, Stri
                       String status, String createdAt, String expiresAt, String createdBy, boolean active) {
 
         static Row of(TokenEntity t, Instant now) {
-            String status = t.revokedAt != null ? "revoked" : t.isExpired(now) ? "expired" : "active";
-            return new Row(t.id, t.name, t.keyPrefix, t.kind, t.environment, describe(JsonColumns.scopes(t.scopes)),
+            String status = t.state(now).name().toLowerCase(java.util.Locale.ROOT);
+            return new Row(t.id, t.name, t.keyPrefix, t.kind.wireName(), t.environment.wireName(), describe(t.scopes.toWire()),
                     status, time(t.createdAt), t.expiresAt == null ? "never" : time(t.expiresAt), t.createdByName,
                     "active".equals(status));
         }

@@ -2,9 +2,9 @@ package dev.keyward.token.web;
 
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
-import dev.keyward.token.auth.Caller;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
+import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.OrgEntity;
@@ -212,7 +212,7 @@ public class UiResource {
     }
 
     private static UiPage.Settings settingsOf(OrgEntity org) {
-        OrgPolicy p = OrgService.policyOf(org);
+        OrgPolicy p = org.policy();
         return new UiPage.Settings(p.maxActivePerUser(), p.maxActivePerOrg(), p.defaultTtlSeconds() / 86_400,
                 p.maxExpiresInSeconds() / 86_400, p.allowNeverExpiring(), p.noticeDays(), String.join(", ", p.defaultCidrs()),
                 p.leakAction(), org.contactEmail, org.webhookUrl, org.webhookSecret != null);

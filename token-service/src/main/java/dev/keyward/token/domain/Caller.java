@@ -1,9 +1,8 @@
-package dev.keyward.token.auth;
+package dev.keyward.token.domain;
 
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
-import dev.keyward.token.domain.CreatedBy;
 import java.util.List;
 
 /**
