@@ -3,6 +3,7 @@ package dev.keyward.token.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.Introspection;
 import dev.keyward.token.auth.InternalCaller;
 import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -51,30 +51,20 @@ public class InternalResource {
         }
     }
 
-    /** The claims of an active key. */
-    record Active(boolean active, String id, String org, String subject, String kind, String environment,
-                  Map<String, List<String>> scopes, @JsonProperty("key_prefix") String keyPrefix,
-                  @JsonProperty("expires_at") Instant expiresAt,
-                  @JsonProperty("allowed_cidrs") List<String> allowedCidrs) {
-    }
-
-    record Inactive(boolean active, String reason) {
-    }
-
     record KeySet(List<Map<String, String>> keys) {
     }
 
     @POST
     @Path("/introspect")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Object> introspect(@HeaderParam(InternalCaller.HEADER) String secret, IntrospectRequest body) {
+    public Uni<Introspection> introspect(@HeaderParam(InternalCaller.HEADER) String secret, IntrospectRequest body) {
         internal.require(secret);
         if (body == null || body.token() == null || body.token().isEmpty()) {
             throw ApiException.badRequest("body must be {\"token\": \"<key>\"}");
         }
         return resolver.resolve(body.token()).map(resolution -> resolution.active()
                 ? active(resolution.token(), ApiKeyFormat.prefixOf(body.token()))
-                : new Inactive(false, resolution.inactiveReason()));
+                : Introspection.inactive(resolution.inactiveReason()));
     }
 
     /** Findings of one push above this many are refused: a push's scan reports what it found, not a corpus. */
@@ -152,8 +142,9 @@ public class InternalResource {
         return orgs.rules().map(TokenServiceClient.RulesAnswer::new);
     }
 
-    private static Active active(TokenEntity t, String presentedPrefix) {
-        return new Active(true, t.id, t.orgId, t.createdByUserId, t.kind.wireName(), t.environment.wireName(),
+    /** The claims of an active key, in the record the verifier's client binds too. */
+    private static Introspection active(TokenEntity t, String presentedPrefix) {
+        return new Introspection(true, null, t.id, t.orgId, t.createdByUserId, t.kind.wireName(), t.environment.wireName(),
                 t.scopes.toWire(), presentedPrefix, t.expiresAt, t.allowedCidrs);
     }
 }
