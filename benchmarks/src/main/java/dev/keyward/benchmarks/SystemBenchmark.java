@@ -2,11 +2,11 @@ package dev.keyward.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyward.testsupport.EmbeddedKafka;
-import dev.keyward.testsupport.EmbeddedPostgresServer;
-import dev.keyward.testsupport.LocalStack;
-import dev.keyward.testsupport.ServiceProcess;
-import dev.keyward.testsupport.SharedInfrastructure;
+import dev.keyward.localstack.EmbeddedKafka;
+import dev.keyward.localstack.EmbeddedPostgresServer;
+import dev.keyward.localstack.LocalStack;
+import dev.keyward.localstack.ServiceProcess;
+import dev.keyward.localstack.PostgresConnection;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -488,9 +488,9 @@ public final class SystemBenchmark {
         return builder;
     }
 
-    private static SharedInfrastructure.PostgresConnection database(EmbeddedPostgresServer pg, String name) {
+    private static PostgresConnection database(EmbeddedPostgresServer pg, String name) {
         pg.createDatabase(name);
-        return new SharedInfrastructure.PostgresConnection(pg.host(), pg.port(), name, EmbeddedPostgresServer.USER,
+        return new PostgresConnection(pg.host(), pg.port(), name, EmbeddedPostgresServer.USER,
                 EmbeddedPostgresServer.USER);
     }
 

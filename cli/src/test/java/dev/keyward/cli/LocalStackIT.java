@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyward.testsupport.LocalStack;
+import dev.keyward.localstack.LocalStack;
 import dev.keyward.verification.ApiKeyFormat;
 import java.io.IOException;
 import java.net.URI;

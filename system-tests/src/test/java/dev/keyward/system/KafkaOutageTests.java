@@ -3,7 +3,7 @@ package dev.keyward.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyward.testsupport.EmbeddedKafka;
+import dev.keyward.localstack.EmbeddedKafka;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;

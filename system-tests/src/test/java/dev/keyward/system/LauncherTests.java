@@ -2,7 +2,7 @@ package dev.keyward.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.testsupport.ServiceProcess;
+import dev.keyward.localstack.ServiceProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -3,7 +3,7 @@ package dev.keyward.system;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.testsupport.LocalStack;
+import dev.keyward.localstack.LocalStack;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;

@@ -3,7 +3,7 @@ package dev.keyward.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyward.testsupport.ServiceProcess;
+import dev.keyward.localstack.ServiceProcess;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.TokenKind;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.keyward.token.jobs;
 
-import dev.keyward.testsupport.EmbeddedPostgresServer;
+import dev.keyward.localstack.EmbeddedPostgresServer;
 import dev.keyward.token.notify.MailNotifier;
 import dev.keyward.token.notify.NotificationDispatcher;
 import dev.keyward.token.notify.WebhookNotifier;

@@ -1,4 +1,4 @@
-package dev.keyward.testsupport;
+package dev.keyward.localstack;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -365,17 +365,17 @@ public final class LocalStack implements AutoCloseable {
     private record PostgresAccess(String host, int port, String user, String password, EmbeddedPostgresServer embedded) {
 
         static PostgresAccess external(URI uri) {
-            SharedInfrastructure.PostgresConnection c = SharedInfrastructure.PostgresConnection.external(uri, "postgres");
+            PostgresConnection c = PostgresConnection.external(uri, "postgres");
             return new PostgresAccess(c.host(), c.port(), c.username(), c.password(), null);
         }
 
-        SharedInfrastructure.PostgresConnection database(String name) {
+        PostgresConnection database(String name) {
             if (embedded != null) {
                 embedded.createDatabase(name);
             } else {
                 createExternal(name);
             }
-            return new SharedInfrastructure.PostgresConnection(host, port, name, user, password);
+            return new PostgresConnection(host, port, name, user, password);
         }
 
         private void createExternal(String name) {

@@ -1,4 +1,4 @@
-package dev.keyward.testsupport;
+package dev.keyward.localstack;
 
 import java.io.IOException;
 import java.net.URI;
@@ -183,7 +183,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
 
         /** Points the service at its database. */
-        public Builder database(SharedInfrastructure.PostgresConnection db) {
+        public Builder database(PostgresConnection db) {
             env.put("KEYWARD_DB_REACTIVE_URL", db.reactiveUrl());
             env.put("KEYWARD_DB_JDBC_URL", db.jdbcUrl());
             env.put("KEYWARD_DB_USER", db.username());
