@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keyward.localstack.ServiceProcess;
+import dev.keyward.testsupport.GitCli;
 import dev.keyward.verification.ApiKeyFormat;
 import dev.keyward.verification.TokenKind;
 import java.nio.file.Files;
@@ -115,7 +116,7 @@ class TokenServiceOutageTests {
 
     private void assertGitSeesUnavailable(String presented) throws Exception {
         Path work = Files.createTempDirectory(system.work(), "ts");
-        SystemStack.GitResult clone = system.git(work, "clone", system.gitUrl(presented, REPO), work.resolve("c").toString());
+        GitCli.Result clone = system.git(work, "clone", system.gitUrl(presented, REPO), work.resolve("c").toString());
         assertThat(clone.exitCode()).isNotZero();
         assertThat(clone.output()).contains("503").contains("token service is unavailable");
     }
