@@ -1,5 +1,6 @@
 package dev.keyward.localstack;
 
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,8 +62,12 @@ public final class UpCommand implements Callable<Integer> {
 
     /** Parses {@code args} against the real environment; returns the process's exit code. */
     public static int run(String... args) {
-        UpCommand up = new UpCommand(System.getenv());
-        CommandLine cl = new CommandLine(up).setParameterExceptionHandler(UpCommand::shortUsageError);
+        return run(System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        UpCommand up = new UpCommand(env);
+        CommandLine cl = new CommandLine(up).setOut(out).setErr(err).setParameterExceptionHandler(UpCommand::shortUsageError);
         int exit = cl.execute(args);
         return up.check && cl.isUsageHelpRequested() ? HELP_SHOWN : exit;
     }
@@ -133,7 +138,7 @@ public final class UpCommand implements Callable<Integer> {
     /** A typo gets its message, picocli's "did you mean", the synopsis and where the rest is: not the whole help. */
     private static int shortUsageError(ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        java.io.PrintWriter err = cl.getErr();
+        PrintWriter err = cl.getErr();
         err.println(e.getMessage());
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.print("Usage: " + cl.getHelp().synopsis(0));
