@@ -2,11 +2,11 @@ package dev.keyward.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyward.testsupport.EmbeddedKafka;
-import dev.keyward.testsupport.EmbeddedPostgresServer;
-import dev.keyward.testsupport.LocalStack;
-import dev.keyward.testsupport.ServiceProcess;
-import dev.keyward.testsupport.SharedInfrastructure;
+import dev.keyward.localstack.EmbeddedKafka;
+import dev.keyward.localstack.EmbeddedPostgresServer;
+import dev.keyward.localstack.LocalStack;
+import dev.keyward.localstack.ServiceProcess;
+import dev.keyward.localstack.PostgresConnection;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +36,8 @@ import org.jose4j.lang.JoseException;
  * The system benchmark behind {@code bench/run}: starts PostgreSQL, Kafka, token-service and
  * repo-service (packaged, as processes, like {@code ./keyward up}) on free ports, then measures
  * <ul>
- *   <li>{@code GET /v1/repos/{id}} with wrk: no authorization (repo-service's benchmark-only switch),
+ *   <li>{@code GET /v1/repos/{id}} with wrk: no authorization (the same read through the baseline route
+ *       of repo-service's benchmark build, {@code -Pbench}),
  *       a valid API key, a customer ES256 JWT — interleaved rounds in one run, so ratios compare like
  *       with like on a shared machine; then the cold misses (every request a new JWT / a new key);</li>
  *   <li>token creation through {@code POST /v1/tokens} (concurrent clients);</li>
@@ -113,10 +114,9 @@ public final class SystemBenchmark {
             ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").logDir(logs)
                     .database(database(pg, "keyward_repo")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_TOKEN_SERVICE_URL", token.baseUrl())
-                    .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString())
-                    // Benchmark-only: unauthenticated GET /v1/repos/{id} reads this org (refused in the prod profile).
-                    .jvmArg("-Dquarkus.profile=bench")
-                    .jvmArg("-Dkeyward.benchmark.unauthorized-repo-reads-org=" + ORG);
+                    .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString()).env("KEYWARD_JSON_LOGS", "false")
+                    // The benchmark build (-Pbench): the production service plus its unauthorized-read baseline.
+                    .jar(ServiceProcess.projectRoot().resolve("repo-service/target/bench/quarkus-app/quarkus-run.jar"));
             // e.g. rate limits raised far above the benchmark's load
             ServiceProcess repo = jvmArgs(repoBuilder, "bench.repo-jvm-args").start();
             started.add(repo);
@@ -156,7 +156,10 @@ public final class SystemBenchmark {
                 signingKey.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)), 201, "register public key");
         String jwt = CustomerJwts.sign(signingKey, ORG, REPO);
         String path = repoUrl + "/v1/repos/" + REPO;
-        expect(send("GET", path, null, null), 200, "unauthorized read (benchmark switch)");
+        // The benchmark build's route: the same read, minus authorization (repo-service src/bench).
+        String baseline = repoUrl + "/v1/benchmark-baseline/repos/" + ORG + "/" + REPO;
+        expect(send("GET", baseline, null, null), 200, "unauthorized read (benchmark build)");
+        expect(send("GET", path, null, null), 401, "read without credentials");
         expect(send("GET", path, readKey, null), 200, "read with an API key");
         expect(send("GET", path, jwt, null), 200, "read with a JWT");
         expect(send("GET", path, "kw_prod_r_00000000000000000000000000000000_000000", null), 401, "read with a bad key");
@@ -169,7 +172,7 @@ public final class SystemBenchmark {
         }
 
         if (!only.equals("creation")) {
-            measureReads(path, readKey, jwt, signingKey);
+            measureReads(path, baseline, readKey, jwt, signingKey);
         }
         List<String[]> created = createTokens();
         Path keys = home.resolve("keys.txt");
@@ -181,10 +184,11 @@ public final class SystemBenchmark {
         measureRevocation(created);
     }
 
-    private void measureReads(String path, String readKey, String jwt, EllipticCurveJsonWebKey signingKey) throws Exception {
+    private void measureReads(String path, String baseline, String readKey, String jwt, EllipticCurveJsonWebKey signingKey)
+            throws Exception {
         log("wrk: " + rounds + " rounds of " + seconds + " s per mode, " + connections + " connections ...");
         // One warm-up pass so the JIT has seen every path before anything counts.
-        wrk(path, null, 3);
+        wrk(baseline, null, 3);
         wrk(path, readKey, 3);
         wrk(path, jwt, 3);
         List<Wrk> off = new ArrayList<>();
@@ -194,7 +198,7 @@ public final class SystemBenchmark {
             // The order turns each round, so no mode always runs first or right after another.
             for (int m = 0; m < 3; m++) {
                 switch ((m + r) % 3) {
-                    case 0 -> off.add(wrk(path, null, seconds));
+                    case 0 -> off.add(wrk(baseline, null, seconds));
                     case 1 -> key.add(wrk(path, readKey, seconds));
                     default -> signed.add(wrk(path, jwt, seconds));
                 }
@@ -488,9 +492,9 @@ public final class SystemBenchmark {
         return builder;
     }
 
-    private static SharedInfrastructure.PostgresConnection database(EmbeddedPostgresServer pg, String name) {
+    private static PostgresConnection database(EmbeddedPostgresServer pg, String name) {
         pg.createDatabase(name);
-        return new SharedInfrastructure.PostgresConnection(pg.host(), pg.port(), name, EmbeddedPostgresServer.USER,
+        return new PostgresConnection(pg.host(), pg.port(), name, EmbeddedPostgresServer.USER,
                 EmbeddedPostgresServer.USER);
     }
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.contract.ApiKeyFormat;
-import dev.keyward.testsupport.LocalStack;
+import dev.keyward.localstack.LocalStack;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keyward.testsupport.EmbeddedKeycloak;
+import dev.keyward.localstack.EmbeddedKeycloak;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

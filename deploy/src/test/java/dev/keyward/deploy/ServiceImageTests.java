@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.deploy.images.ImageBuilder;
-import dev.keyward.testsupport.ServiceProcess;
+import dev.keyward.localstack.ServiceProcess;
 import dev.keyward.testsupport.SharedInfrastructure;
 import java.io.IOException;
 import java.net.URI;

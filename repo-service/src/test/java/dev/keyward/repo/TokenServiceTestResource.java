@@ -1,6 +1,6 @@
 package dev.keyward.repo;
 
-import dev.keyward.testsupport.ServiceProcess;
+import dev.keyward.localstack.ServiceProcess;
 import dev.keyward.testsupport.SharedInfrastructure;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;

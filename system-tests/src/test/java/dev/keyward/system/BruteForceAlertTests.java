@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.TokenKind;
-import dev.keyward.testsupport.LocalStack;
+import dev.keyward.localstack.LocalStack;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.keyward.testsupport.GitCli;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,10 +62,10 @@ class EndToEndTests {
         Files.writeString(clone.resolve("README.md"), "hello\n");
         assertThat(system.git(clone, "add", "README.md").exitCode()).isZero();
         assertThat(system.git(clone, "commit", "-m", "first").exitCode()).isZero();
-        SystemStack.GitResult push = system.git(clone, "push", "origin", "HEAD:refs/heads/main");
+        GitCli.Result push = system.git(clone, "push", "origin", "HEAD:refs/heads/main");
         assertThat(push.exitCode()).as(push.output()).isZero();
 
-        SystemStack.GitResult outside = system.git(work, "clone", system.gitUrl(token, "other/x"), work.resolve("x").toString());
+        GitCli.Result outside = system.git(work, "clone", system.gitUrl(token, "other/x"), work.resolve("x").toString());
         assertThat(outside.exitCode()).isNotZero();
         assertThat(outside.output()).contains("403");
 

@@ -3,7 +3,8 @@ package dev.keyward.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyward.testsupport.EmbeddedKafka;
+import dev.keyward.localstack.EmbeddedKafka;
+import dev.keyward.testsupport.GitCli;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class KafkaOutageTests {
         JsonPath doomed = system.createToken(bearer, "kafka-doomed", "repo", read);
         Path work = Files.createTempDirectory(system.work(), "kafka");
         for (int i = 0; i < 2; i++) {
-            SystemStack.GitResult clone = system.git(work, "clone", system.gitUrl(cloner.getString("token"), REPO),
+            GitCli.Result clone = system.git(work, "clone", system.gitUrl(cloner.getString("token"), REPO),
                     work.resolve("clone" + i).toString());
             assertThat(clone.exitCode()).as(clone.output()).isZero();
         }

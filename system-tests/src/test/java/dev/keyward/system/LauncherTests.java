@@ -2,7 +2,7 @@ package dev.keyward.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.testsupport.ServiceProcess;
+import dev.keyward.localstack.ServiceProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -84,6 +84,22 @@ class LauncherTests {
         URI uri = URI.create(tokenServiceUrl);
         assertThat(listening(uri.getPort())).as("token-service stopped with the launcher").isFalse();
         assertThat(output).doesNotContain("Exception");
+    }
+
+    @Test
+    void aMistypedFlagIsRefusedBeforeAnythingIsBuiltOrStarted() throws Exception {
+        Path root = ServiceProcess.projectRoot();
+        // No --no-build: the launcher must stop at the flag, before its Maven build of the project.
+        Process up = new ProcessBuilder(root.resolve("keyward").toString(), "up", "--dta=" + work.resolve("data"))
+                .directory(root.toFile()).redirectErrorStream(true).start();
+        up.getOutputStream().close();
+        String output = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // Seconds when local-stack is built; a generous bound covers its one-module build on a busy machine.
+        assertThat(up.waitFor(3, TimeUnit.MINUTES)).as(output).isTrue();
+        assertThat(up.exitValue()).as(output).isEqualTo(2);
+        assertThat(output).contains("Unknown option: '--dta=").contains("Usage: keyward up")
+                .doesNotContain("Building Keyward").doesNotContain("Starting PostgreSQL");
+        assertThat(work.resolve("data")).doesNotExist();
     }
 
     private static boolean listening(int port) {

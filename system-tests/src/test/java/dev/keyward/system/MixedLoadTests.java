@@ -3,6 +3,7 @@ package dev.keyward.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keyward.testsupport.GitCli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ class MixedLoadTests {
             expect("verify", SystemStack.get(repoUrl, token), 200, t);
         }
         t = System.nanoTime();
-        SystemStack.GitResult cloned = system.git(system.work(), "clone", "--quiet", system.gitUrl(token, REPO), clone.toString());
+        GitCli.Result cloned = system.git(system.work(), "clone", "--quiet", system.gitUrl(token, REPO), clone.toString());
         record("clone", t);
         if (cloned.exitCode() != 0) {
             errors.add("clone: exit " + cloned.exitCode() + ": " + cloned.output().strip());

@@ -3,8 +3,8 @@ package dev.keyward.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyward.testsupport.EmbeddedPostgresServer;
-import dev.keyward.testsupport.LocalStack;
+import dev.keyward.localstack.EmbeddedPostgresServer;
+import dev.keyward.localstack.LocalStack;
 import io.restassured.path.json.JsonPath;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

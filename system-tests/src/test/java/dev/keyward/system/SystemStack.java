@@ -3,7 +3,8 @@ package dev.keyward.system;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyward.testsupport.LocalStack;
+import dev.keyward.localstack.LocalStack;
+import dev.keyward.testsupport.GitCli;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -57,11 +58,13 @@ final class SystemStack {
     private final LocalStack stack;
     private final String adminToken;
     private final Path work;
+    private final GitCli git;
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
 
     private SystemStack(LocalStack stack, Path work) {
         this.stack = stack;
         this.work = work;
+        this.git = new GitCli(work);
         this.adminToken = readAdminToken(stack.adminTokenFile());
         secrets.add(adminToken);
     }
@@ -226,12 +229,12 @@ final class SystemStack {
     void createRepoWithCommit(String token, String repo) throws IOException, InterruptedException {
         createRepo(token, repo);
         Path clone = Files.createTempDirectory(work, "seed");
-        GitResult cloned = git(work, "clone", gitUrl(token, repo), clone.toString());
+        GitCli.Result cloned = git(work, "clone", gitUrl(token, repo), clone.toString());
         assertThat(cloned.exitCode()).as(cloned.output()).isZero();
         Files.writeString(clone.resolve("README.md"), "seed\n");
         assertThat(git(clone, "add", "README.md").exitCode()).isZero();
         assertThat(git(clone, "commit", "-m", "seed").exitCode()).isZero();
-        GitResult push = git(clone, "push", "origin", "HEAD:refs/heads/main");
+        GitCli.Result push = git(clone, "push", "origin", "HEAD:refs/heads/main");
         assertThat(push.exitCode()).as(push.output()).isZero();
     }
 
@@ -309,23 +312,9 @@ final class SystemStack {
 
     // ---- git ----
 
-    record GitResult(int exitCode, String output) {
-    }
-
-    GitResult git(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("git"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().put("HOME", work.toString());
-        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
-        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
-        pb.environment().put("GIT_AUTHOR_NAME", "Keyward Test");
-        pb.environment().put("GIT_AUTHOR_EMAIL", "test@keyward.invalid");
-        pb.environment().put("GIT_COMMITTER_NAME", "Keyward Test");
-        pb.environment().put("GIT_COMMITTER_EMAIL", "test@keyward.invalid");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new GitResult(p.waitFor(), out);
+    /** Runs the real git CLI in {@code dir}, with {@link #work()} as its HOME. */
+    GitCli.Result git(Path dir, String... args) {
+        return git.run(dir, args);
     }
 
     // ---- setup ----

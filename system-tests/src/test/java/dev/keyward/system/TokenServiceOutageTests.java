@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.TokenKind;
-import dev.keyward.testsupport.ServiceProcess;
+import dev.keyward.localstack.ServiceProcess;
+import dev.keyward.testsupport.GitCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,7 +116,7 @@ class TokenServiceOutageTests {
 
     private void assertGitSeesUnavailable(String presented) throws Exception {
         Path work = Files.createTempDirectory(system.work(), "ts");
-        SystemStack.GitResult clone = system.git(work, "clone", system.gitUrl(presented, REPO), work.resolve("c").toString());
+        GitCli.Result clone = system.git(work, "clone", system.gitUrl(presented, REPO), work.resolve("c").toString());
         assertThat(clone.exitCode()).isNotZero();
         assertThat(clone.output()).contains("503").contains("token service is unavailable");
     }

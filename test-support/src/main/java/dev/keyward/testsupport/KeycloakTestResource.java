@@ -1,5 +1,6 @@
 package dev.keyward.testsupport;
 
+import dev.keyward.localstack.EmbeddedKeycloak;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
 import java.util.Map;

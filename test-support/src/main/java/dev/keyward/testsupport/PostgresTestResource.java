@@ -1,5 +1,6 @@
 package dev.keyward.testsupport;
 
+import dev.keyward.localstack.PostgresConnection;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
@@ -18,7 +19,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
-        SharedInfrastructure.PostgresConnection pg = SharedInfrastructure.postgres(database);
+        PostgresConnection pg = SharedInfrastructure.postgres(database);
         return Map.of(
                 "quarkus.datasource.devservices.enabled", "false",
                 "quarkus.datasource.reactive.url", pg.reactiveUrl(),

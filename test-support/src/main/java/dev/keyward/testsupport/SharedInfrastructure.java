@@ -1,5 +1,8 @@
 package dev.keyward.testsupport;
 
+import dev.keyward.localstack.EmbeddedKafka;
+import dev.keyward.localstack.EmbeddedPostgresServer;
+import dev.keyward.localstack.PostgresConnection;
 import java.net.URI;
 import java.util.Optional;
 
@@ -55,25 +58,5 @@ public final class SharedInfrastructure {
             Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "keyward-test-kafka-stop"));
         }
         return Optional.of(kafka);
-    }
-
-    /** Where and how to reach one database. */
-    public record PostgresConnection(String host, int port, String database, String username, String password) {
-
-        static PostgresConnection external(URI uri, String database) {
-            String userInfo = uri.getUserInfo() == null ? "postgres:" : uri.getUserInfo();
-            int colon = userInfo.indexOf(':');
-            String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
-            String password = colon < 0 ? "" : userInfo.substring(colon + 1);
-            return new PostgresConnection(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), database, user, password);
-        }
-
-        public String jdbcUrl() {
-            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-        }
-
-        public String reactiveUrl() {
-            return "postgresql://" + host + ":" + port + "/" + database;
-        }
     }
 }

@@ -12,6 +12,7 @@ import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.CidrBlock;
 import dev.keyward.contract.TokenKind;
 import dev.keyward.events.EventType;
+import dev.keyward.testsupport.EventTap;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;

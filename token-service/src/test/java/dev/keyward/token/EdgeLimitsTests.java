@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.TokenKind;
 import dev.keyward.events.EventType;
+import dev.keyward.testsupport.EventTap;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import dev.keyward.testsupport.RawHttp;

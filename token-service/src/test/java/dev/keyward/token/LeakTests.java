@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import com.icegreen.greenmail.util.GreenMailUtil;
 import dev.keyward.events.EventType;
+import dev.keyward.testsupport.EventTap;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import dev.keyward.token.jobs.MailServerResource;

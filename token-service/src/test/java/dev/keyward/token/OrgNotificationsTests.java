@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.keyward.events.EventType;
+import dev.keyward.testsupport.EventTap;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import dev.keyward.token.jobs.WebhookReceiver;

@@ -1,14 +1,12 @@
 package dev.keyward.repo.rest;
 
 import dev.keyward.contract.Permission;
-import dev.keyward.repo.config.BenchmarkAuthorizationSwitch;
 import dev.keyward.repo.service.RepositoryService;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,7 +15,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The repository management API. Ids may hold '/', so the id path parameter takes the rest of the path.
@@ -30,12 +27,10 @@ public class RepositoryResource {
 
     private final CurrentPrincipal caller;
     private final RepositoryService repositories;
-    private final BenchmarkAuthorizationSwitch benchmarkSwitch;
 
-    public RepositoryResource(CurrentPrincipal caller, RepositoryService repositories, BenchmarkAuthorizationSwitch benchmarkSwitch) {
+    public RepositoryResource(CurrentPrincipal caller, RepositoryService repositories) {
         this.caller = caller;
         this.repositories = repositories;
-        this.benchmarkSwitch = benchmarkSwitch;
     }
 
     @POST
@@ -60,12 +55,7 @@ public class RepositoryResource {
 
     @GET
     @Path("{id: .+}")
-    public Uni<RepositoryJson> get(@PathParam("id") String id, @HeaderParam("Authorization") String authorization,
-                                   @HeaderParam("x-api-key") String apiKey) {
-        Optional<String> benchmarkOrg = benchmarkSwitch.unauthorizedReadOrg(authorization, apiKey);
-        if (benchmarkOrg.isPresent()) {
-            return repositories.get(benchmarkOrg.get(), RepositoryService.checkId(id)).map(RepositoryJson::of);
-        }
+    public Uni<RepositoryJson> get(@PathParam("id") String id) {
         return caller.authenticate()
                 .chain(ignored -> caller.requireRepo(Permission.GIT_READ, RepositoryService.checkId(id)))
                 .chain(p -> repositories.get(p.org(), id))

@@ -1,6 +1,6 @@
 package dev.keyward.repo.git;
 
-import static dev.keyward.repo.GitCli.expectOk;
+import static dev.keyward.testsupport.GitCli.expectOk;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,8 +9,8 @@ import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.repo.CustomerJwts;
-import dev.keyward.repo.EventTap;
-import dev.keyward.repo.GitCli;
+import dev.keyward.testsupport.EventTap;
+import dev.keyward.testsupport.GitCli;
 import dev.keyward.repo.TokenAuthority;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.restassured.RestAssured;

@@ -1,13 +1,13 @@
 package dev.keyward.repo.git;
 
-import static dev.keyward.repo.GitCli.expectOk;
+import static dev.keyward.testsupport.GitCli.expectOk;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keyward.repo.GitCli;
+import dev.keyward.testsupport.GitCli;
 import dev.keyward.repo.TokenServiceApi;
 import dev.keyward.repo.TokenServiceTestResource;
 import dev.keyward.testsupport.KafkaTestResource;

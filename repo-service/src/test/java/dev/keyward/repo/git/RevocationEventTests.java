@@ -1,11 +1,11 @@
 package dev.keyward.repo.git;
 
-import static dev.keyward.repo.GitCli.expectOk;
+import static dev.keyward.testsupport.GitCli.expectOk;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyward.repo.GitCli;
+import dev.keyward.testsupport.GitCli;
 import dev.keyward.repo.TokenAuthority;
 import dev.keyward.repo.TokenServiceTestResource;
 import dev.keyward.testsupport.KafkaTestResource;

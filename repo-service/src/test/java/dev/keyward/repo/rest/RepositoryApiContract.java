@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import dev.keyward.repo.CustomerJwts;
 import dev.keyward.repo.TokenAuthority;
+import dev.keyward.localstack.PostgresConnection;
 import dev.keyward.testsupport.SharedInfrastructure;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -76,7 +77,7 @@ abstract class RepositoryApiContract {
 
     /** A row of another org in the same table: listings must never show it. */
     private static void insertRepositoryOfAnotherOrg(String id) {
-        SharedInfrastructure.PostgresConnection pg = SharedInfrastructure.postgres("keyward_repo");
+        PostgresConnection pg = SharedInfrastructure.postgres("keyward_repo");
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
              PreparedStatement s = c.prepareStatement("insert into repo_service.repositories (org, repo_id, default_branch, created_at)"
                      + " values ('globex', ?, 'main', now())")) {

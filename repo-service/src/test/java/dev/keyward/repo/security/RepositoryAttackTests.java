@@ -12,6 +12,7 @@ import dev.keyward.repo.service.RepositoryStorage;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
 import dev.keyward.testsupport.RawHttp;
+import dev.keyward.localstack.PostgresConnection;
 import dev.keyward.testsupport.SharedInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -77,7 +78,7 @@ class RepositoryAttackTests {
     }
 
     private static int sql(String statement, String arg) {
-        SharedInfrastructure.PostgresConnection pg = SharedInfrastructure.postgres("keyward_repo");
+        PostgresConnection pg = SharedInfrastructure.postgres("keyward_repo");
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
              PreparedStatement s = c.prepareStatement(statement)) {
             s.setString(1, arg);

@@ -1,4 +1,4 @@
-package dev.keyward.testsupport;
+package dev.keyward.localstack;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The whole system on one machine: PostgreSQL and Kafka (embedded, or external from
@@ -72,46 +71,18 @@ public final class LocalStack implements AutoCloseable {
         this.withKeycloak = withKeycloak;
     }
 
-    public static void main(String[] args) throws Exception {
-        Path home = Path.of(System.getenv().getOrDefault("KEYWARD_HOME", ".keyward"));
-        boolean withKeycloak = false;
-        for (String arg : args) {
-            switch (arg) {
-                case "--with-keycloak" -> withKeycloak = true;
-                default -> {
-                    if (arg.startsWith("--data=")) {
-                        home = Path.of(arg.substring("--data=".length()));
-                    } else {
-                        System.err.println("unknown option " + arg + "; usage: keyward up [--data=DIR] [--with-keycloak]");
-                        System.exit(2);
-                    }
-                }
-            }
+    /** {@code ./keyward up}: the flags and environment are {@link UpCommand}'s. */
+    public static void main(String[] args) {
+        int exit = UpCommand.run(args);
+        if (exit != 0) {
+            System.exit(exit);
         }
-        quietInfrastructureLogs();
-        // KEYWARD_PORTS=free: any free ports instead of the documented ones (tests, several stacks on one machine).
-        Ports ports = "free".equals(System.getenv("KEYWARD_PORTS")) ? Ports.free() : Ports.standard();
-        LocalStack stack = new LocalStack(home, ports, withKeycloak);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("\nStopping Keyward ...");
-            stack.close();
-            stopped.countDown();
-        }, "keyward-stop"));
-        try {
-            stack.start();
-        } catch (RuntimeException e) {
-            System.err.println("Keyward did not start: " + e.getMessage());
-            System.exit(1);
-        }
-        stack.printWelcome();
-        stopped.await();
     }
 
     /** The embedded broker and database talk a lot at INFO; the services' own logs are in the logs folder. */
     private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
 
-    private static void quietInfrastructureLogs() {
+    static void quietInfrastructureLogs() {
         for (String name : List.of("kafka", "org.apache.kafka", "state.change.logger", "io.zonky")) {
             java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
             logger.setLevel(java.util.logging.Level.WARNING);
@@ -365,17 +336,17 @@ public final class LocalStack implements AutoCloseable {
     private record PostgresAccess(String host, int port, String user, String password, EmbeddedPostgresServer embedded) {
 
         static PostgresAccess external(URI uri) {
-            SharedInfrastructure.PostgresConnection c = SharedInfrastructure.PostgresConnection.external(uri, "postgres");
+            PostgresConnection c = PostgresConnection.external(uri, "postgres");
             return new PostgresAccess(c.host(), c.port(), c.username(), c.password(), null);
         }
 
-        SharedInfrastructure.PostgresConnection database(String name) {
+        PostgresConnection database(String name) {
             if (embedded != null) {
                 embedded.createDatabase(name);
             } else {
                 createExternal(name);
             }
-            return new SharedInfrastructure.PostgresConnection(host, port, name, user, password);
+            return new PostgresConnection(host, port, name, user, password);
         }
 
         private void createExternal(String name) {

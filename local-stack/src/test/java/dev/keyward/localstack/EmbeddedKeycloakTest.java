@@ -1,4 +1,4 @@
-package dev.keyward.testsupport;
+package dev.keyward.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.keyward.testsupport;
+package dev.keyward.localstack;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

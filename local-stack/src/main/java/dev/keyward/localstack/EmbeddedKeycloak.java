@@ -1,4 +1,4 @@
-package dev.keyward.testsupport;
+package dev.keyward.localstack;
 
 import java.io.IOException;
 import java.io.InputStream;

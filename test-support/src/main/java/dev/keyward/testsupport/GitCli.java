@@ -1,4 +1,4 @@
-package dev.keyward.repo;
+package dev.keyward.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,14 +10,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real {@code git} CLI with a throwaway HOME, no prompts and no proxies. */
+/**
+ * Runs the real {@code git} CLI as a test's user would, but with a HOME of its own (no personal
+ * config or credential helper), no prompts, no proxies and a fixed author.
+ */
 public final class GitCli {
 
     private final Path home;
 
+    /** git with a throwaway HOME. */
     public GitCli() {
+        this(tempHome());
+    }
+
+    /** git with {@code home} as HOME (created if missing). */
+    public GitCli(Path home) {
         try {
-            home = Files.createTempDirectory("keyward-git-home");
+            this.home = Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path tempHome() {
+        try {
+            return Files.createTempDirectory("keyward-git-home");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -38,6 +55,7 @@ public final class GitCli {
         }
     }
 
+    /** Runs a git command in {@code workDir} and waits for it (a minute at most). */
     public Result run(Path workDir, String... args) {
         return start(workDir, args).await(Duration.ofSeconds(60));
     }

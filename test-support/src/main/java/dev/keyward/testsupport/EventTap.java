@@ -1,8 +1,7 @@
-package dev.keyward.token;
+package dev.keyward.testsupport;
 
 import dev.keyward.events.EventCodec;
 import dev.keyward.events.KeywardEvent;
-import dev.keyward.testsupport.SharedInfrastructure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -11,6 +10,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,8 +18,10 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads keyward.events from the beginning with a plain KafkaConsumer, as a downstream service
- * would, and keeps every record (duplicates included) for assertions.
+ * Reads both Keyward topics ({@link KeywardEvent#TOPIC} and {@link KeywardEvent#USAGE_TOPIC}) from
+ * the beginning with a plain consumer, as a downstream service would, and keeps every record
+ * (duplicates included) for assertions. A record whose key is not its event's org fails every
+ * later read: one org's events must stay on one partition, in order.
  */
 public final class EventTap implements AutoCloseable {
 
@@ -31,10 +33,17 @@ public final class EventTap implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile String misplaced;
 
+    /** A tap on the broker the tests of this JVM share. */
     public EventTap() {
+        this(SharedInfrastructure.kafkaBootstrapServers());
+    }
+
+    /** A tap on the broker at {@code bootstrapServers}. */
+    public EventTap(String bootstrapServers) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-tap-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -50,7 +59,11 @@ public final class EventTap implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
-                    received.add(new Received(r.key(), r.value(), EventCodec.fromJson(r.value()), Instant.now()));
+                    KeywardEvent event = EventCodec.fromJson(r.value());
+                    if (!event.partitionKey().equals(r.key())) {
+                        misplaced = "record key " + r.key() + " is not the event's org " + event.partitionKey();
+                    }
+                    received.add(new Received(r.key(), r.value(), event, Instant.now()));
                 }
             }
         } catch (WakeupException e) {
@@ -60,13 +73,21 @@ public final class EventTap implements AutoCloseable {
         }
     }
 
+    /** Every record read so far. */
+    public List<Received> all() {
+        if (misplaced != null) {
+            throw new AssertionError(misplaced);
+        }
+        return List.copyOf(received);
+    }
+
     /** Every record about token {@code subject}. */
     public List<Received> about(String subject) {
-        return received.stream().filter(r -> subject.equals(r.event().subject())).toList();
+        return all().stream().filter(r -> subject.equals(r.event().subject())).toList();
     }
 
     /**
-     * Every event about token {@code subject} once, in the order first read: the outbox publishes at
+     * Every event about token {@code subject} once, in the order first read: events are published at
      * least once, so a send that timed out may be published again with the same event id.
      */
     public List<Received> onceAbout(String subject) {
@@ -76,17 +97,27 @@ public final class EventTap implements AutoCloseable {
 
     /** Every record of {@code org}. */
     public List<Received> ofOrg(String org) {
-        return received.stream().filter(r -> org.equals(r.event().data().org())).toList();
+        return all().stream().filter(r -> org.equals(r.event().data().org())).toList();
     }
 
-    public List<Received> all() {
-        return List.copyOf(received);
+    /** The events read so far that match. */
+    public List<KeywardEvent> matching(Predicate<KeywardEvent> filter) {
+        return all().stream().map(Received::event).filter(filter).toList();
+    }
+
+    /** Every raw record value read so far, to check that no secret was ever published. */
+    public List<String> rawJson() {
+        return all().stream().map(Received::json).toList();
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
         consumer.wakeup();
-        thread.join(5_000);
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

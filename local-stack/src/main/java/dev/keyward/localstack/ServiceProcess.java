@@ -1,4 +1,4 @@
-package dev.keyward.testsupport;
+package dev.keyward.localstack;
 
 import java.io.IOException;
 import java.net.URI;
@@ -162,6 +162,7 @@ public final class ServiceProcess implements AutoCloseable {
         private Path logDir;
         private Duration readyTimeout = Duration.ofSeconds(90);
         private List<String> launcher;
+        private Path jar;
 
         private Builder(String module) {
             this.module = Objects.requireNonNull(module);
@@ -183,7 +184,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
 
         /** Points the service at its database. */
-        public Builder database(SharedInfrastructure.PostgresConnection db) {
+        public Builder database(PostgresConnection db) {
             env.put("KEYWARD_DB_REACTIVE_URL", db.reactiveUrl());
             env.put("KEYWARD_DB_JDBC_URL", db.jdbcUrl());
             env.put("KEYWARD_DB_USER", db.username());
@@ -215,6 +216,12 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
+        /** Runs this packaged build instead of {@code <module>/target/quarkus-app/quarkus-run.jar}, e.g. a benchmark build. */
+        public Builder jar(Path quarkusRunJar) {
+            this.jar = quarkusRunJar;
+            return this;
+        }
+
         public Builder readyTimeout(Duration timeout) {
             this.readyTimeout = timeout;
             return this;
@@ -222,10 +229,10 @@ public final class ServiceProcess implements AutoCloseable {
 
         /** Starts the process and waits until {@code /q/health/ready} answers 200. */
         public ServiceProcess start() {
-            Path jar = projectRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+            Path jar = this.jar != null ? this.jar : projectRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
             if (launcher == null && !Files.exists(jar)) {
-                throw new IllegalStateException(module + " is not built: run ./mvnw package -DskipTests first (" + module
-                        + "/target/quarkus-app/quarkus-run.jar is missing)");
+                throw new IllegalStateException(module + " is not built: run ./mvnw package -DskipTests first (" + jar
+                        + " is missing)");
             }
             int httpPort = port > 0 ? port : EmbeddedKafka.freePort();
             try {
