@@ -14,7 +14,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Publishes events to the real test broker the way the other services do: EventCodec JSON, key = org. */
+/**
+ * Publishes events to the real test broker the way the other services do: EventCodec JSON, key = org,
+ * each on its type's topic (uses on {@code keyward.usage}, changes on {@code keyward.events}), so
+ * every ingestion, chain and exactly-once test here runs across both topics.
+ */
 final class EventPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, String> producer;
@@ -30,13 +34,17 @@ final class EventPublisher implements AutoCloseable {
     }
 
     void publish(KeywardEvent event) {
-        send(event.partitionKey(), EventCodec.toJson(event));
+        send(event.topic(), event.partitionKey(), EventCodec.toJson(event));
     }
 
-    /** A record as it arrives, valid or not. */
+    /** A record as it arrives on {@code keyward.events}, valid or not. */
     void send(String key, String value) {
+        send(KeywardEvent.TOPIC, key, value);
+    }
+
+    private void send(String topic, String key, String value) {
         try {
-            producer.send(new ProducerRecord<>(KeywardEvent.TOPIC, key, value)).get();
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
