@@ -8,23 +8,17 @@ import dev.keyward.token.repository.TokenRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +26,10 @@ import org.jboss.logging.Logger;
  * {@code keyward.usage} (so it no longer reads the change events). Uses are
  * frequent, so writes are debounced: at most one database write per token per
  * {@code keyward.last-used.debounce}; a use inside the window is written when the window ends.
- * Runs a plain Kafka consumer on its own thread.
+ * <p>
+ * Reads the {@code keyward-last-used} channel (application.properties) a poll's worth at a time;
+ * the consumer group is shared by the replicas, so each use reaches one of them. The debounce
+ * state is this replica's, guarded by the instance lock (the channel's worker and the flush timer).
  */
 @ApplicationScoped
 public class LastUsedRecorder {
@@ -41,27 +38,15 @@ public class LastUsedRecorder {
 
     private final BlockingDatabase database;
     private final TokenRepository tokens;
-    private final String bootstrapServers;
-    private final String groupId;
     private final Duration debounce;
-    private final boolean enabled;
     private final Counter writes;
     private final Map<String, Pending> byToken = new HashMap<>();
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
 
     public LastUsedRecorder(BlockingDatabase database, TokenRepository tokens, MeterRegistry registry,
-                            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                            @ConfigProperty(name = "keyward.last-used.group-id", defaultValue = "token-service-last-used") String groupId,
-                            @ConfigProperty(name = "keyward.last-used.debounce", defaultValue = "60s") Duration debounce,
-                            @ConfigProperty(name = "keyward.last-used.enabled", defaultValue = "true") boolean enabled) {
+                            @ConfigProperty(name = "keyward.last-used.debounce", defaultValue = "60s") Duration debounce) {
         this.database = database;
         this.tokens = tokens;
-        this.bootstrapServers = bootstrapServers;
-        this.groupId = groupId;
         this.debounce = debounce;
-        this.enabled = enabled;
         this.writes = Counter.builder("keyward.last_used.writes")
                 .description("database writes of last_used_at").register(registry);
     }
@@ -77,57 +62,27 @@ public class LastUsedRecorder {
         }
     }
 
-    void start(@Observes StartupEvent event) {
-        if (!enabled) {
-            return;
-        }
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "token-service-last-used");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumer = new KafkaConsumer<>(props);
-        running = true;
-        thread = new Thread(this::run, "keyward-last-used");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        running = false;
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     /** Database writes so far (also the {@code keyward.last_used.writes} metric). */
     public double writeCount() {
         return writes.count();
     }
 
-    private void run() {
-        try (KafkaConsumer<String, String> c = consumer) {
-            c.subscribe(List.of(KeywardEvent.USAGE_TOPIC));
-            while (running) {
-                for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(250))) {
-                    handle(record.value());
-                }
-                flushDue(Instant.now());
+    /** One poll's records; writes wait for the database, so on a worker thread. */
+    @Incoming("keyward-last-used")
+    @Blocking
+    public synchronized void onUses(List<String> batch) {
+        for (String json : batch) {
+            if (json != null) {
+                handle(json);
             }
-        } catch (WakeupException e) {
-            // shutting down
-        } catch (RuntimeException e) {
-            LOG.error("last-used consumer stopped", e);
         }
+        flushDue(Instant.now());
+    }
+
+    /** Writes the uses whose window has ended, also while no new use arrives. */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    synchronized void flushDue() {
+        flushDue(Instant.now());
     }
 
     private void handle(String json) {

@@ -1,5 +1,6 @@
 package dev.keyward.token.outbox;
 
+import dev.keyward.events.EventCodec;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.repository.AdvisoryLock;
@@ -8,29 +9,35 @@ import dev.keyward.token.repository.OutboxRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
  * Publishes the transactional outbox to Kafka (each event on its {@link KeywardEvent#topic()}: usage
  * types on {@code keyward.usage}, the rest on {@code keyward.events}; key = org) in id order.
- * A row is stamped sent only after the broker acknowledged it; while Kafka is down the relay keeps
+ * Records go through the {@code keyward-outbox} channel (SmallRye Kafka connector, settings in
+ * application.properties); a row is stamped sent only after the broker acknowledged its message (the
+ * message's ack), and a nack leaves it for the next pass: while Kafka is down the relay keeps
  * retrying the same rows, so events are delayed, never lost. Delivery is at least once (a crash
  * between the acknowledgement and the stamp republishes a row), consumers deduplicate on event id.
  * <p>
@@ -42,30 +49,35 @@ import org.jboss.logging.Logger;
 public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** The relay's channel (application.properties: acks=all, idempotent, no resend by the connector). */
+    public static final String CHANNEL = "keyward-outbox";
+    private static final byte[] CONTENT_TYPE = EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8);
+    /** Longest wait for a message's ack or nack: the channel's delivery.timeout.ms (15 s) and a margin. */
+    private static final Duration ANSWER_LIMIT = Duration.ofSeconds(30);
     /** Advisory lock key of the relay ("kwoutbox"). */
     private static final long LOCK_KEY = 0x6b776f7574626f78L;
 
     private final BlockingDatabase database;
     private final AdvisoryLock lock;
     private final OutboxRepository outbox;
-    private final String bootstrapServers;
+    private final MutinyEmitter<String> channel;
     private final Duration pollInterval;
     private final int batchSize;
     private final boolean enabled;
     private final Semaphore wakeUps = new Semaphore(0);
     private volatile boolean running;
     private volatile Thread thread;
-    private KafkaProducer<String, String> producer;
 
     public OutboxRelay(BlockingDatabase database, AdvisoryLock lock, OutboxRepository outbox,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                       @Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
+                       MutinyEmitter<String> channel,
                        @ConfigProperty(name = "keyward.outbox.poll-interval", defaultValue = "100ms") Duration pollInterval,
                        @ConfigProperty(name = "keyward.outbox.batch-size", defaultValue = "200") int batchSize,
                        @ConfigProperty(name = "keyward.outbox.enabled", defaultValue = "true") boolean enabled) {
         this.database = database;
         this.lock = lock;
         this.outbox = outbox;
-        this.bootstrapServers = bootstrapServers;
+        this.channel = channel;
         this.pollInterval = pollInterval;
         this.batchSize = batchSize;
         this.enabled = enabled;
@@ -119,10 +131,8 @@ public class OutboxRelay {
             } catch (Exception e) {
                 backoffMs = Math.min(Math.max(backoffMs * 2, 250), 2_000);
                 LOG.warnf("outbox relay pass failed, retrying in %d ms: %s", backoffMs, e.toString());
-                closeProducer();
             }
         }
-        closeProducer();
     }
 
     private void waitForWakeUp(long millis) throws InterruptedException {
@@ -134,8 +144,7 @@ public class OutboxRelay {
     private record Row(long id, String org, String type, String payload) {
 
         String topic() {
-            return EventType.fromWire(type).filter(EventType::isUsage).isPresent()
-                    ? KeywardEvent.USAGE_TOPIC : KeywardEvent.TOPIC;
+            return EventType.fromWire(type).map(KeywardEvent::topicOf).orElse(KeywardEvent.TOPIC);
         }
     }
 
@@ -172,60 +181,52 @@ public class OutboxRelay {
         return sent;
     }
 
+    /**
+     * Hands the rows to the channel in id order and collects the acknowledged ones. The first row of
+     * each topic goes ahead alone: with the broker away and a topic's metadata unknown, every send
+     * holds the connector's one sending thread for max.block.ms, so a whole batch would stall the
+     * pass for minutes; once the first rows are acknowledged the rest follow at once.
+     */
     private Exception publish(List<Row> rows, List<Long> acked) throws InterruptedException {
-        KafkaProducer<String, String> p = producer();
-        List<Future<RecordMetadata>> futures = new ArrayList<>();
-        Exception failure = null;
+        Set<String> topics = new HashSet<>();
+        List<Row> first = new ArrayList<>();
+        List<Row> rest = new ArrayList<>();
         for (Row row : rows) {
-            try {
-                futures.add(p.send(new ProducerRecord<>(row.topic(), row.org(), row.payload())));
-            } catch (RuntimeException e) {
-                failure = e;
-                break;
-            }
+            (topics.add(row.topic()) ? first : rest).add(row);
         }
-        // The idempotent producer keeps each org's (partition's) order, so a failed record is never
-        // overtaken by a later one of the same org; only acknowledged rows are stamped.
-        for (int i = 0; i < futures.size(); i++) {
+        Exception failure = await(first, send(first), acked);
+        return failure != null ? failure : await(rest, send(rest), acked);
+    }
+
+    private List<CompletableFuture<Void>> send(List<Row> rows) {
+        List<CompletableFuture<Void>> answers = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add("content-type", CONTENT_TYPE);
+            Message<String> message = Message.of(row.payload()).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                    .withTopic(row.topic()).withKey(row.org()).withHeaders(headers).build());
+            // Subscribing emits: the messages enter the channel in the order of the rows.
+            answers.add(channel.sendMessage(message).subscribeAsCompletionStage());
+        }
+        return answers;
+    }
+
+    // The idempotent producer keeps each org's (partition's) order, so a failed record is never
+    // overtaken by a later one of the same org; only acknowledged rows are stamped.
+    private static Exception await(List<Row> rows, List<CompletableFuture<Void>> answers, List<Long> acked)
+            throws InterruptedException {
+        Exception failure = null;
+        long deadline = System.nanoTime() + ANSWER_LIMIT.toNanos();
+        for (int i = 0; i < answers.size(); i++) {
             try {
-                futures.get(i).get();
+                answers.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 acked.add(rows.get(i).id());
             } catch (ExecutionException e) {
-                failure = failure == null ? (Exception) e.getCause() : failure;
+                failure = failure == null ? (e.getCause() instanceof Exception c ? c : e) : failure;
+            } catch (TimeoutException e) {
+                failure = failure == null ? e : failure;
             }
         }
         return failure;
-    }
-
-    private KafkaProducer<String, String> producer() {
-        if (producer == null) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.CLIENT_ID_CONFIG, "token-service-outbox");
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
-            props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
-            props.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
-            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            producer = new KafkaProducer<>(props);
-        }
-        return producer;
-    }
-
-    // After a failure a fresh producer starts from a clean state (new producer id, no stale batches).
-    private void closeProducer() {
-        if (producer != null) {
-            try {
-                producer.close(Duration.ofSeconds(1));
-            } catch (RuntimeException e) {
-                LOG.debug("closing the outbox producer failed", e);
-            }
-            producer = null;
-        }
     }
 }
