@@ -65,13 +65,28 @@ final class Diffs {
         return change(entry, additions, deletions, binary, null);
     }
 
-    /** The unified diff of one file, as {@code git diff} prints it. */
-    static byte[] unified(Repository repository, DiffEntry entry) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (DiffFormatter f = formatter(repository, out)) {
-            f.format(entry);
+    /** Formats one file at a time as {@code git diff} prints it, with one formatter and one buffer for all. */
+    static final class Unified implements AutoCloseable {
+
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        private final DiffFormatter formatter;
+
+        Unified(Repository repository) {
+            formatter = formatter(repository, buffer);
         }
-        return out.toByteArray();
+
+        /** The unified diff of {@code entry}. */
+        byte[] of(DiffEntry entry) throws IOException {
+            buffer.reset();
+            formatter.format(entry);
+            formatter.flush();
+            return buffer.toByteArray();
+        }
+
+        @Override
+        public void close() {
+            formatter.close();
+        }
     }
 
     /** A changed file with its hunks, read back from its unified diff. */

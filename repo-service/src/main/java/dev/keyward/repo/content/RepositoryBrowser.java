@@ -211,11 +211,13 @@ public final class RepositoryBrowser {
             List<DiffEntry> entries = Diffs.changes(repository, mergeBase.getTree(), headCommit.getTree());
             if (unified) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
-                for (DiffEntry entry : entries) {
-                    out.writeBytes(Diffs.unified(repository, entry));
-                    if (out.size() > maxBytes) {
-                        throw new RepoServiceException(413, "diff_too_large", "the diff is larger than " + maxBytes
-                                + " bytes; ask for JSON (it lists every file), or fetch and diff locally");
+                try (Diffs.Unified diff = new Diffs.Unified(repository)) {
+                    for (DiffEntry entry : entries) {
+                        out.writeBytes(diff.of(entry));
+                        if (out.size() > maxBytes) {
+                            throw new RepoServiceException(413, "diff_too_large", "the diff is larger than " + maxBytes
+                                    + " bytes; ask for JSON (it lists every file), or fetch and diff locally");
+                        }
                     }
                 }
                 return new Diff(null, out.toByteArray());
@@ -223,14 +225,15 @@ public final class RepositoryBrowser {
             List<ContentJson.FileChange> files = new ArrayList<>();
             long budget = maxBytes;
             boolean truncated = false;
-            try (DiffFormatter counter = Diffs.formatter(repository, NullOutputStream.INSTANCE)) {
+            try (DiffFormatter counter = Diffs.formatter(repository, NullOutputStream.INSTANCE);
+                 Diffs.Unified unifiedDiff = new Diffs.Unified(repository)) {
                 for (DiffEntry entry : entries) {
                     if (files.size() == Diffs.MAX_FILES) {
                         truncated = true;
                         break;
                     }
                     if (budget > 0) {
-                        byte[] diff = Diffs.unified(repository, entry);
+                        byte[] diff = unifiedDiff.of(entry);
                         budget -= diff.length;
                         if (budget >= 0) {
                             files.add(Diffs.withHunks(entry, diff));
