@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,9 @@ import org.jose4j.lang.JoseException;
  *       with like on a shared machine; then the cold misses (every request a new JWT / a new key);</li>
  *   <li>token creation through {@code POST /v1/tokens} (concurrent clients);</li>
  *   <li>revocation propagation: from {@code DELETE /v1/tokens/{id}} returning until repo-service refuses
- *       the (cached) key.</li>
+ *       the (cached) key;</li>
+ *   <li>the content API: {@code GET /v1/repos/{id}/blob/main?path=} of a 10 KB file next to
+ *       {@code GET /v1/repos/{id}}, same key, interleaved rounds ({@code bench.only=content}: only this).</li>
  * </ul>
  * Prints one table of {@code metric|value|target} rows on standard output ({@code bench/run} merges it
  * with the JMH and audit rows). Settings come from system properties ({@code bench.*}, see bench/README.md).
@@ -62,7 +66,10 @@ public final class SystemBenchmark {
     private final int creationClients = Integer.getInteger("bench.creation-clients", 16);
     private final int revocations = Integer.getInteger("bench.revocations", 50);
     private final int creationWarmup = Integer.getInteger("bench.creation-warmup", 5000);
-    /** {@code creation}: only token creation, the introspection cold miss and revocation (no wrk read rounds). */
+    /**
+     * {@code creation}: only token creation, the introspection cold miss and revocation (no wrk read rounds);
+     * {@code content}: only the content API's blob read next to the metadata read.
+     */
     private final String only = System.getProperty("bench.only", "");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Row> rows = new ArrayList<>();
@@ -171,8 +178,13 @@ public final class SystemBenchmark {
             Thread.sleep(hold * 1000L);
         }
 
+        if (only.equals("content")) {
+            measureContent(path, readKey);
+            return;
+        }
         if (!only.equals("creation")) {
             measureReads(path, baseline, readKey, jwt, signingKey);
+            measureContent(path, readKey);
         }
         List<String[]> created = createTokens();
         Path keys = home.resolve("keys.txt");
@@ -226,6 +238,52 @@ public final class SystemBenchmark {
         Wrk jwtCold = wrk(path, null, coldSeconds, jwts);
         rows.add(new Row("GET /v1/repos/{id}, every request a new ES256 JWT: req/s, p50, p99", jwtCold.summary()
                 + (jwtCold.requests() > fresh.size() ? " (some repeated)" : ""), "cold miss"));
+    }
+
+    // ---- content API ----
+
+    /**
+     * A 10 KB file read through {@code GET …/blob/{ref}?path=} next to the metadata read, with the same
+     * cached key: what reading a file from the repository on disk costs beyond a database row.
+     */
+    private void measureContent(String metadataUrl, String readKey) throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int line = 0; text.length() < 10 * 1024; line++) {
+            text.append("line ").append(line).append(": the quick brown fox jumps over the lazy dog\n");
+        }
+        byte[] file = text.substring(0, 10 * 1024 - 1).concat("\n").getBytes(StandardCharsets.UTF_8);
+        // Committed through the content API itself (the repository is empty: a root commit on main).
+        HttpResponse<String> commit = send("POST", metadataUrl + "/commits", admin, Map.of("branch", "main",
+                "message", "A 10 KB file for the benchmark", "changes", List.of(Map.of("path", "data/10k.txt",
+                        "content_base64", Base64.getEncoder().encodeToString(file)))));
+        expect(commit, 201, "commit the 10 KB file");
+        String blobUrl = metadataUrl + "/blob/main?path=data/10k.txt";
+        HttpResponse<String> blob = send("GET", blobUrl, readKey, null);
+        expect(blob, 200, "read the 10 KB file");
+        if (blob.body().length() != file.length) {
+            throw new IllegalStateException("the blob read back is " + blob.body().length() + " bytes, not " + file.length);
+        }
+        log("wrk: content API, " + rounds + " rounds of " + seconds + " s per call, " + connections + " connections ...");
+        wrk(metadataUrl, readKey, 3);
+        wrk(blobUrl, readKey, 3);
+        List<Wrk> metadata = new ArrayList<>();
+        List<Wrk> blobs = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            if (r % 2 == 0) {
+                metadata.add(wrk(metadataUrl, readKey, seconds));
+                blobs.add(wrk(blobUrl, readKey, seconds));
+            } else {
+                blobs.add(wrk(blobUrl, readKey, seconds));
+                metadata.add(wrk(metadataUrl, readKey, seconds));
+            }
+        }
+        Wrk metadataBest = best(metadata);
+        Wrk blobBest = best(blobs);
+        rows.add(new Row("content: GET /v1/repos/{id} (metadata), API key: req/s, p50, p99", metadataBest.summary(), "baseline"));
+        rows.add(new Row("content: GET /v1/repos/{id}/blob/main?path= (10 KB file), API key: req/s, p50, p99",
+                blobBest.summary(), ""));
+        rows.add(new Row("  blob / metadata (throughput)", percent(blobBest.rps() / metadataBest.rps()), ""));
+        rows.add(new Row("  per-round req/s (metadata / blob)", perRound(metadata) + " / " + perRound(blobs), "best round above"));
     }
 
     // ---- token creation ----

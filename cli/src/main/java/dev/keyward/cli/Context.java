@@ -8,6 +8,7 @@ import dev.keyward.cli.auth.SessionStore;
 import dev.keyward.cli.config.Settings;
 import dev.keyward.cli.http.ApiClient;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -25,14 +26,17 @@ public final class Context {
     private final Credentials credentials;
     private final ApiClient api;
     private final InputStream in;
+    private final OutputStream stdout;
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean jsonOutput;
 
-    Context(Settings settings, Clock clock, InputStream in, PrintWriter out, PrintWriter err, boolean jsonOutput) {
+    Context(Settings settings, Clock clock, InputStream in, OutputStream stdout, PrintWriter out, PrintWriter err,
+            boolean jsonOutput) {
         this.settings = settings;
         this.clock = clock;
         this.in = in;
+        this.stdout = stdout;
         this.out = out;
         this.err = err;
         this.jsonOutput = jsonOutput;
@@ -85,6 +89,12 @@ public final class Context {
     /** Standard output: results only (what a script captures). */
     public PrintWriter out() {
         return out;
+    }
+
+    /** Standard output as bytes, for content that is not text; what {@link #out()} holds is written first. */
+    public OutputStream bytesOut() {
+        out.flush();
+        return stdout;
     }
 
     /** Standard error: everything meant for a person. */

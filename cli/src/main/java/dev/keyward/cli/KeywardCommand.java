@@ -15,7 +15,10 @@ import dev.keyward.cli.command.WhoamiCommand;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import picocli.CommandLine;
@@ -50,6 +53,7 @@ public final class KeywardCommand implements Runnable {
     private final Settings settings;
     private final Clock clock;
     private final InputStream in;
+    private final OutputStream stdout;
     private Context context;
     private boolean json;
 
@@ -61,9 +65,15 @@ public final class KeywardCommand implements Runnable {
     }
 
     public KeywardCommand(Map<String, String> env, Clock clock, InputStream in) {
+        this(env, clock, in, System.out);
+    }
+
+    /** {@code stdout}: standard output as bytes, for what is not text ({@code keyward repo cat}). */
+    public KeywardCommand(Map<String, String> env, Clock clock, InputStream in, OutputStream stdout) {
         this.settings = new Settings(env);
         this.clock = clock;
         this.in = in;
+        this.stdout = stdout;
     }
 
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
@@ -99,7 +109,7 @@ public final class KeywardCommand implements Runnable {
     synchronized Context context() {
         if (context == null) {
             CommandLine cl = spec.commandLine();
-            context = new Context(settings, clock, in, cl.getOut(), cl.getErr(), json);
+            context = new Context(settings, clock, in, stdout, cl.getOut(), cl.getErr(), json);
         }
         return context;
     }
@@ -114,7 +124,17 @@ public final class KeywardCommand implements Runnable {
 
     /** As {@link #commandLine(Map, Clock, PrintWriter, PrintWriter)}, reading standard input from {@code in}. */
     public static CommandLine commandLine(Map<String, String> env, Clock clock, InputStream in, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new KeywardCommand(env, clock, in));
+        return commandLine(new KeywardCommand(env, clock, in), env, out, err);
+    }
+
+    /** A command line writing its text to {@code stdout} as UTF-8, and bytes ({@code repo cat}) unchanged. */
+    public static CommandLine commandLine(Map<String, String> env, Clock clock, InputStream in, OutputStream stdout, PrintWriter err) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        return commandLine(new KeywardCommand(env, clock, in, stdout), env, out, err);
+    }
+
+    private static CommandLine commandLine(KeywardCommand command, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(command);
         cl.setOut(out);
         cl.setErr(err);
         // picocli's own exit code for a bad command line is already 2 (ExitCode.USAGE).

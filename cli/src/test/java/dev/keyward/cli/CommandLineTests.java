@@ -63,6 +63,7 @@ class CommandLineTests {
     @Test
     void everySubcommandHasHelp() {
         for (String[] cmd : new String[][] {{"token", "create"}, {"token", "list"}, {"token", "rotate"}, {"repo", "delete"},
+                {"repo", "log"}, {"repo", "show"}, {"repo", "cat"},
                 {"audit", "export"}, {"audit", "events"}, {"login"}, {"health"}, {"whoami"}, {"org", "create"},
                 {"org", "delete"}, {"org", "policy", "set"}, {"org", "notifications", "set"}, {"org", "notifications", "test"},
                 {"auth", "token"}, {"auth", "setup-git"}, {"auth", "git-credential"}}) {

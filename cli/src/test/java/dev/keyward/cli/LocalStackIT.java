@@ -152,6 +152,22 @@ class LocalStackIT {
         assertThat(git(work, "clone", gitUrl(secret, "team/hello"), clone.toString()).exit()).isZero();
         assertThat(git(work, "clone", gitUrl(secret, "other/x"), work.resolve("x").toString()).exit()).isNotZero();
 
+        // The content API with the same key: what git pushed, read back without a clone.
+        Files.writeString(clone.resolve("README.md"), "hello from the cli\n");
+        assertThat(git(clone, "add", "README.md").exit()).isZero();
+        assertThat(git(clone, "-c", "user.name=CI Agent", "-c", "user.email=ci@example.com", "commit", "-q", "-m", "Say hello").exit()).isZero();
+        assertThat(git(clone, "push", "-q", "origin", "HEAD:main").exit()).isZero();
+        String head = git(clone, "rev-parse", "HEAD").out().strip();
+        CliProcess.Result log = cli(secret).run("repo", "log", "team/hello");
+        assertThat(log.exit()).as(log.toString()).isZero();
+        assertThat(log.out()).contains(head.substring(0, 12)).contains("CI Agent").contains("Say hello");
+        CliProcess.Result shown = cli(secret).run("repo", "show", "team/hello", head);
+        assertThat(shown.out()).startsWith("commit " + head).contains("README.md").contains("1 files changed, 1 insertions(+)");
+        CliProcess.Result cat = cli(secret).run("repo", "cat", "team/hello", "main", "README.md");
+        assertThat(cat.exit()).as(cat.toString()).isZero();
+        assertThat(cat.out()).isEqualTo("hello from the cli\n");
+        assertThat(cli(secret).run("repo", "log", "other/x").exit()).as("out of scope").isEqualTo(ExitCode.FAILED);
+
         CliProcess.Result list = admin().run("--json", "token", "list");
         assertThat(list.exit()).as(list.toString()).isZero();
         JsonNode listed = JSON.readTree(list.out());

@@ -1,6 +1,7 @@
 package dev.keyward.repo;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -27,6 +28,9 @@ class HealthTests {
     void servesMetricsAndOpenApi() {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);
-        given().get("/q/openapi").then().statusCode(200);
+        // The content API is in the document, each call under its own path.
+        given().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/v1/repos/{id}/commits/{sha}"), containsString("/v1/repos/{id}/blob/{ref}"),
+                        containsString("/v1/repos/{id}/compare/{range}"), containsString("/v1/repos/{id}/merges"));
     }
 }

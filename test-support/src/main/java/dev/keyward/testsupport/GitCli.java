@@ -60,6 +60,11 @@ public final class GitCli {
         return start(workDir, args).await(Duration.ofSeconds(60));
     }
 
+    /** Runs a command with extra environment variables (e.g. {@code GIT_AUTHOR_DATE}, {@code GIT_COMMITTER_NAME}). */
+    public Result run(Path workDir, Map<String, String> env, String... args) {
+        return start(workDir, env, args).await(Duration.ofSeconds(60));
+    }
+
     /** A git command started and not yet waited for (to act while it streams). */
     public final class Running {
         private final Process process;
@@ -101,6 +106,10 @@ public final class GitCli {
 
     /** Starts a git command; its combined output goes to a file, so nothing has to read it meanwhile. */
     public Running start(Path workDir, String... args) {
+        return start(workDir, Map.of(), args);
+    }
+
+    private Running start(Path workDir, Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of("git", "-c", "protocol.version=2", "-c", "init.defaultBranch=main"));
         command.addAll(List.of(args));
         try {
@@ -118,6 +127,7 @@ public final class GitCli {
             env.put("GIT_AUTHOR_EMAIL", "agent@example.com");
             env.put("GIT_COMMITTER_NAME", "Test Agent");
             env.put("GIT_COMMITTER_EMAIL", "agent@example.com");
+            env.putAll(extraEnv);
             return new Running(pb.start(), output, String.join(" ", args));
         } catch (IOException e) {
             throw new IllegalStateException(e);

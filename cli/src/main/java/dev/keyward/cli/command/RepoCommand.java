@@ -2,12 +2,18 @@ package dev.keyward.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.keyward.cli.CliException;
 import dev.keyward.cli.Context;
+import dev.keyward.cli.ExitCode;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.http.ApiClient;
 import dev.keyward.cli.output.Table;
 import dev.keyward.cli.output.Times;
 import dev.keyward.contract.RepoIds;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +25,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code keyward repo ...}: the repository management API of repo-service. */
+/** {@code keyward repo ...}: the repository management and content APIs of repo-service. */
 @Command(name = "repo", mixinStandardHelpOptions = true,
-        description = "Create, list and delete repositories.",
-        subcommands = {RepoCommand.Create.class, RepoCommand.ListRepos.class, RepoCommand.Delete.class})
+        description = "Create, list and delete repositories; read their history and files without a clone.",
+        subcommands = {RepoCommand.Create.class, RepoCommand.ListRepos.class, RepoCommand.Delete.class,
+                RepoCommand.Log.class, RepoCommand.Show.class, RepoCommand.Cat.class})
 public final class RepoCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -118,6 +125,165 @@ public final class RepoCommand extends GroupCommand {
             }
             ctx.note("Deleted repository " + checked + ".");
         }
+    }
+
+    @Command(name = "log", mixinStandardHelpOptions = true,
+            description = "The history of a branch, tag or commit, newest first (needs git:read).")
+    static final class Log implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--ref", description = "branch, tag or commit id (default: the default branch)")
+        String ref;
+
+        @Option(names = "--path", description = "only commits that change this file or directory")
+        String path;
+
+        @Option(names = "--limit", defaultValue = "30", description = "at most this many commits (default ${DEFAULT-VALUE})")
+        int limit;
+
+        @Override
+        public void run() {
+            Context ctx = Context.of(spec);
+            String checked = checkedId(spec, id);
+            if (limit < 1) {
+                throw new ParameterException(spec.commandLine(), "--limit must be at least 1");
+            }
+            List<JsonNode> commits = new ArrayList<>();
+            String pageToken = null;
+            do {
+                Map<String, String> q = ApiClient.query();
+                q.put("ref", ref);
+                q.put("path", path);
+                q.put("page_size", Integer.toString(Math.min(100, limit - commits.size())));
+                q.put("page_token", pageToken);
+                JsonNode page = ctx.api().get(Service.REPO, "/v1/repos/" + checked + "/commits", q);
+                for (JsonNode c : page.path("commits")) {
+                    if (commits.size() < limit) {
+                        commits.add(c);
+                    }
+                }
+                pageToken = TokenCommand.textOrNull(page.path("next_page_token"));
+            } while (pageToken != null && commits.size() < limit);
+            if (ctx.jsonOutput()) {
+                ArrayNode array = ctx.json().createArrayNode();
+                commits.forEach(array::add);
+                ctx.printJson(array);
+                return;
+            }
+            Table table = new Table("COMMIT", "DATE", "AUTHOR", "MESSAGE");
+            for (JsonNode c : commits) {
+                table.row(c.path("sha").asText().substring(0, 12), TokenCommand.textOrNull(c.path("author").path("date")),
+                        c.path("author").path("name").asText(), subject(c));
+            }
+            table.print(ctx.out());
+            ctx.note(commits.size() + (commits.size() == 1 ? " commit" : " commits")
+                    + (pageToken != null ? " (more: raise --limit)" : ""));
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "One commit: who, when, its message and the files it changed (needs git:read).")
+    static final class Show implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "SHA", description = "a commit id, branch or tag")
+        String sha;
+
+        @Override
+        public void run() {
+            Context ctx = Context.of(spec);
+            JsonNode c = ctx.api().get(Service.REPO, "/v1/repos/" + checkedId(spec, id) + "/commits/" + segments(spec, sha), null);
+            if (ctx.jsonOutput()) {
+                ctx.printJson(c);
+                return;
+            }
+            PrintWriter out = ctx.out();
+            out.println("commit " + c.path("sha").asText());
+            List<String> parents = new ArrayList<>();
+            c.path("parents").forEach(p -> parents.add(p.asText()));
+            if (!parents.isEmpty()) {
+                out.println((parents.size() == 1 ? "Parent:    " : "Merge:     ") + String.join(" ", parents));
+            }
+            out.println("Author:    " + person(c.path("author")));
+            out.println("Committer: " + person(c.path("committer")));
+            out.println();
+            c.path("message").asText().stripTrailing().lines().forEach(line -> out.println("    " + line));
+            out.println();
+            Table files = new Table("STATUS", "PATH", "ADDED", "DELETED");
+            for (JsonNode f : c.path("files")) {
+                String name = f.has("old_path") ? f.path("old_path").asText() + " -> " + f.path("path").asText() : f.path("path").asText();
+                boolean binary = f.path("binary").asBoolean();
+                files.row(f.path("status").asText(), name, binary ? "binary" : "+" + f.path("additions").asInt(),
+                        binary ? "" : "-" + f.path("deletions").asInt());
+            }
+            files.print(out);
+            JsonNode stats = c.path("stats");
+            out.println(stats.path("files").asInt() + " files changed, " + stats.path("additions").asInt() + " insertions(+), "
+                    + stats.path("deletions").asInt() + " deletions(-)" + (c.path("truncated").asBoolean() ? " (list truncated)" : ""));
+            out.flush();
+        }
+
+        private static String person(JsonNode p) {
+            return p.path("name").asText() + " <" + p.path("email").asText() + ">  " + p.path("date").asText();
+        }
+    }
+
+    @Command(name = "cat", mixinStandardHelpOptions = true,
+            description = "A file's bytes at a branch, tag or commit, unchanged on standard output (needs git:read).")
+    static final class Cat implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "REF", description = "branch, tag or commit id")
+        String ref;
+
+        @Parameters(index = "2", paramLabel = "PATH", description = "the file, e.g. src/main/App.java")
+        String path;
+
+        @Override
+        public void run() {
+            Context ctx = Context.of(spec);
+            Map<String, String> q = ApiClient.query();
+            q.put("path", path);
+            String call = "/v1/repos/" + checkedId(spec, id) + "/blob/" + segments(spec, ref);
+            try (InputStream in = ctx.api().stream(Service.REPO, call, q, "*/*")) {
+                OutputStream out = ctx.bytesOut();
+                in.transferTo(out);
+                out.flush();
+            } catch (IOException e) {
+                throw new CliException(ExitCode.UNREACHABLE, "the file stream broke off: " + e.getMessage(), "run it again", e);
+            }
+        }
+    }
+
+    /** A revision for the URL path: a branch name may hold '/', so each segment is encoded and the slashes kept. */
+    static String segments(CommandSpec spec, String ref) {
+        if (ref.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "name a branch, tag or commit id");
+        }
+        List<String> parts = new ArrayList<>();
+        for (String part : ref.split("/", -1)) {
+            parts.add(ApiClient.encode(part));
+        }
+        return String.join("/", parts);
+    }
+
+    /** The first line of a commit's message. */
+    static String subject(JsonNode commit) {
+        String message = commit.path("message").asText();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** Repository ids go into the URL path as they are, so they are checked by the one set of id rules first. */

@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.http.server.GitServlet;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.transport.PreUploadHook;
@@ -37,7 +36,6 @@ import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.UploadPack;
 import org.eclipse.jgit.util.FS;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -82,11 +80,7 @@ public class GitSmartHttpServlet extends GitServlet {
         storage = CDI.current().select(RepositoryStorage.class).get();
         verifier = CDI.current().select(TokenVerifier.class).get();
         orgs = verifier.orgs();
-        // Push protection is on unless keyward.repos.push-protection.enabled=false (the benchmark compares both).
-        if (ConfigProvider.getConfig().getOptionalValue("keyward.repos.push-protection.enabled", Boolean.class).orElse(true)) {
-            pushProtection = new PushProtection(new PushScanner(PushScanner.Budgets.DEFAULT),
-                    CDI.current().select(TokenServiceClient.class).get());
-        }
+        pushProtection = CDI.current().select(PushProtection.class).get();
         setRepositoryResolver(this::open);
         setUploadPackFactory((req, db) -> {
             UploadPack up = new UploadPack(db);
@@ -97,8 +91,7 @@ public class GitSmartHttpServlet extends GitServlet {
             ReceivePack rp = new ReceivePack(db);
             // Authorization already happened (JGit's default factory would refuse us as anonymous);
             // the reflog names the token that pushed.
-            VerifiedPrincipal pusher = (VerifiedPrincipal) req.getAttribute(PRINCIPAL);
-            rp.setRefLogIdent(new PersonIdent(pusher.tokenId(), pusher.org() + "@keyward"));
+            rp.setRefLogIdent(KeywardIdent.of((VerifiedPrincipal) req.getAttribute(PRINCIPAL)));
             Optional<ExpiryNotice> notice = noticeOf(req);
             Optional<CredentialRecheck> recheck = recheckOf(req);
             GitRequest git = (GitRequest) req.getAttribute(ACCESS);
@@ -108,9 +101,7 @@ public class GitSmartHttpServlet extends GitServlet {
                 // ref moves, so it waits for a fresh verdict instead of the stream's latest one.
                 recheck.flatMap(check -> check.decideNow(LAST_GATE_TIMEOUT)).ifPresent(refused -> commands.forEach(command ->
                         command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "keyward: " + refused.message())));
-                if (pushProtection != null) {
-                    pushProtection.check(pack, commands, git.org(), git.repoId());
-                }
+                pushProtection.check(pack, commands, git.org(), git.repoId());
             });
             return rp;
         });

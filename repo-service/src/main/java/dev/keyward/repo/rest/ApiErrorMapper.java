@@ -10,6 +10,7 @@ import dev.keyward.verification.quarkus.KeywardAuthException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -26,7 +27,14 @@ public class ApiErrorMapper {
 
     @ServerExceptionMapper
     public Response service(RepoServiceException e) {
-        return body(e.status(), e.error(), e.getMessage());
+        if (e.details().isEmpty()) {
+            return body(e.status(), e.error(), e.getMessage());
+        }
+        Map<String, Object> entity = new LinkedHashMap<>();
+        entity.put("error", e.error());
+        entity.put("message", e.getMessage() == null ? e.error() : e.getMessage());
+        e.details().forEach(entity::putIfAbsent);
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(entity).build();
     }
 
     /** Never the parser's own message (it can quote the request body back): the field, named. */

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.exception.ConstraintViolationException;
@@ -22,6 +23,13 @@ public class RepositoryService {
 
     public static final int DEFAULT_PAGE_SIZE = 50;
     public static final int MAX_PAGE_SIZE = 200;
+    /**
+     * The content API's sub-resources ({@code /v1/repos/{id}/commits}, …): no segment of a new id
+     * after its first may be one, so a content path always says where its id ends (docs/api.md,
+     * "Ids next to sub-resource names").
+     */
+    public static final String SUB_RESOURCES = "commits|tree|blob|compare|refs|merges";
+    private static final Set<String> RESERVED_SEGMENTS = Set.of(SUB_RESOURCES.split("\\|"));
 
     private final RepositoryRepository repositories;
     private final RepositoryStorage storage;
@@ -39,6 +47,13 @@ public class RepositoryService {
         RepoIds.problem(id).ifPresent(problem -> {
             throw RepoServiceException.badRequest("invalid_repo_id", problem);
         });
+        String[] segments = id.split("/");
+        for (int i = 1; i < segments.length; i++) {
+            if (RESERVED_SEGMENTS.contains(segments[i])) {
+                throw RepoServiceException.badRequest("invalid_repo_id", "repository id must not have '" + segments[i]
+                        + "' as a segment after the first: it names a part of the content API (" + SUB_RESOURCES.replace('|', ',') + ")");
+            }
+        }
         return id;
     }
 
