@@ -14,7 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads {@code keyward.events} from the real broker, from the beginning, for assertions. */
+/** Reads {@code keyward.events} and {@code keyward.usage} from the real broker, from the beginning, for assertions. */
 public final class EventTap implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
@@ -28,7 +28,7 @@ public final class EventTap implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(KeywardEvent.TOPIC));
+        consumer.subscribe(List.of(KeywardEvent.TOPIC, KeywardEvent.USAGE_TOPIC));
     }
 
     /** Polls once and returns the events seen so far that match. */

@@ -18,7 +18,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads keyward.events from the beginning with a plain KafkaConsumer, as a downstream service
+ * Reads keyward.events and keyward.usage from the beginning with a plain KafkaConsumer, as a downstream service
  * would, and keeps every record (duplicates included) for assertions.
  */
 public final class EventTap implements AutoCloseable {
@@ -40,7 +40,7 @@ public final class EventTap implements AutoCloseable {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         consumer = new KafkaConsumer<>(props);
-        consumer.subscribe(List.of(KeywardEvent.TOPIC));
+        consumer.subscribe(List.of(KeywardEvent.TOPIC, KeywardEvent.USAGE_TOPIC));
         thread = new Thread(this::run, "test-event-tap");
         thread.setDaemon(true);
         thread.start();
