@@ -9,11 +9,11 @@ import static org.hamcrest.Matchers.oneOf;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyward.audit.rest.ErrorBody;
-import dev.keyward.audit.rest.ErrorMappers;
+import dev.keyward.contract.ApiError;
 import dev.keyward.events.EventType;
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
+import dev.keyward.verification.quarkus.ApiErrorMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,6 +22,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -130,7 +131,7 @@ class AuditAttackTests extends AuditTestBase {
     /** The service's JSON reader is the strict one of every service, and its refusals read the same. */
     @Test
     void bodiesWouldBeReadStrictlyHereToo() {
-        ErrorMappers errors = new ErrorMappers();
+        ApiErrorMapper errors = new ApiErrorMapper(Optional.empty());
         for (String[] c : new String[][] {
                 {"{\"actor\": \"a\", \"pag_size\": 5}", "422", "unknown_field", "'pag_size'"},
                 {"{\"actor\": \"a\", \"actor\": \"b\"}", "400", "malformed_json", "'actor'"},
@@ -141,7 +142,7 @@ class AuditAttackTests extends AuditTestBase {
             assertThat(refused).as(c[0]).isNotNull();
             jakarta.ws.rs.core.Response answer = errors.malformedJson(refused);
             assertThat(answer.getStatus()).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
-            ErrorBody body = (ErrorBody) answer.getEntity();
+            ApiError body = (ApiError) answer.getEntity();
             assertThat(body.error()).as(c[0]).isEqualTo(c[2]);
             assertThat(body.message()).as(c[0]).contains(c[3]);
         }

@@ -1,6 +1,6 @@
 package dev.keyward.audit.rest;
 
-import dev.keyward.audit.service.InvalidRequestException;
+import dev.keyward.contract.ApiException;
 import dev.keyward.events.EventType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -21,7 +21,7 @@ final class QueryParams {
             return null;
         }
         return EventType.fromWire(value).map(EventType::wireName).orElseThrow(() ->
-                new InvalidRequestException("invalid_type", "type must be one of the event types, e.g. token:created"));
+                ApiException.badRequest("invalid_type", "type must be one of the event types, e.g. token:created"));
     }
 
     /** An ISO-8601 instant with an offset, e.g. {@code 2026-01-31T12:00:00Z}. */
@@ -32,14 +32,14 @@ final class QueryParams {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw new InvalidRequestException("invalid_time",
+            throw ApiException.badRequest("invalid_time",
                     name + " must be an ISO-8601 date-time with offset, e.g. 2026-01-31T12:00:00Z");
         }
     }
 
     static void range(Instant since, Instant until) {
         if (since != null && until != null && !since.isBefore(until)) {
-            throw new InvalidRequestException("invalid_time", "since must be before until");
+            throw ApiException.badRequest("invalid_time", "since must be before until");
         }
     }
 
@@ -48,11 +48,11 @@ final class QueryParams {
             return null;
         }
         if (value.length() > MAX_VALUE_LENGTH) {
-            throw new InvalidRequestException("invalid_" + name, name + " is longer than " + MAX_VALUE_LENGTH + " characters");
+            throw ApiException.badRequest("invalid_" + name, name + " is longer than " + MAX_VALUE_LENGTH + " characters");
         }
         // No id, actor or repository holds a control character; PostgreSQL text cannot hold NUL at all.
         if (value.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidRequestException("invalid_" + name, name + " must not contain control characters");
+            throw ApiException.badRequest("invalid_" + name, name + " must not contain control characters");
         }
         return value;
     }
@@ -69,7 +69,7 @@ final class QueryParams {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new InvalidRequestException("invalid_page_size", "page_size must be between 1 and " + MAX_PAGE_SIZE);
+        throw ApiException.badRequest("invalid_page_size", "page_size must be between 1 and " + MAX_PAGE_SIZE);
     }
 
     static String pageToken(String value) {

@@ -1,5 +1,6 @@
 package dev.keyward.audit.service;
 
+import dev.keyward.contract.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,7 +26,7 @@ public final class PageTokens {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @throws InvalidRequestException when the token is not one of ours or belongs to other filters */
+    /** @throws ApiException when the token is not one of ours or belongs to other filters */
     public static EventPosition decode(String token, EventFilter filter) {
         try {
             String raw = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
@@ -34,7 +35,7 @@ public final class PageTokens {
                 throw invalid();
             }
             if (!fingerprint(filter).equals(parts[4])) {
-                throw new InvalidRequestException("invalid_page_token", "page_token was issued for other filters");
+                throw ApiException.badRequest("invalid_page_token", "page_token was issued for other filters");
             }
             Instant time = Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
             return new EventPosition(time, Long.parseLong(parts[3]));
@@ -43,8 +44,8 @@ public final class PageTokens {
         }
     }
 
-    private static InvalidRequestException invalid() {
-        return new InvalidRequestException("invalid_page_token", "page_token is not valid");
+    private static ApiException invalid() {
+        return ApiException.badRequest("invalid_page_token", "page_token is not valid");
     }
 
     private static String fingerprint(EventFilter f) {

@@ -3,6 +3,7 @@ package dev.keyward.audit.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyward.contract.ApiException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -20,16 +21,16 @@ class PageTokensTest {
     void refusesATokenOfOtherFiltersOrOrgs() {
         String token = PageTokens.encode(new EventPosition(Instant.now(), 1), filter);
         assertThatThrownBy(() -> PageTokens.decode(token, new EventFilter("acme", null, null, null, null, null, null)))
-                .isInstanceOf(InvalidRequestException.class);
+                .isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> PageTokens.decode(token, new EventFilter("globex", "token:used", null, null, null, null, null)))
-                .isInstanceOf(InvalidRequestException.class);
+                .isInstanceOf(ApiException.class);
     }
 
     @Test
     void refusesGarbage() {
         for (String bad : new String[] {"garbage", "!!!", "djF8eHx5fHp8dw", ""}) {
-            assertThatThrownBy(() -> PageTokens.decode(bad, filter)).isInstanceOf(InvalidRequestException.class)
-                    .extracting(e -> ((InvalidRequestException) e).error()).isEqualTo("invalid_page_token");
+            assertThatThrownBy(() -> PageTokens.decode(bad, filter)).isInstanceOf(ApiException.class)
+                    .extracting(e -> ((ApiException) e).error()).isEqualTo("invalid_page_token");
         }
     }
 }

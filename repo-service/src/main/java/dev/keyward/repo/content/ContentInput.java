@@ -1,6 +1,6 @@
 package dev.keyward.repo.content;
 
-import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.contract.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.errors.CorruptObjectException;
@@ -164,7 +164,7 @@ public final class ContentInput {
         }
     }
 
-    private static RepoServiceException invalid(String error, String message) {
-        return RepoServiceException.badRequest(error, message);
+    private static ApiException invalid(String error, String message) {
+        return ApiException.badRequest(error, message);
     }
 }

@@ -1,9 +1,9 @@
 package dev.keyward.repo.content;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.repo.config.ContentConfig;
 import dev.keyward.repo.git.KeywardIdent;
 import dev.keyward.repo.git.PushProtection;
-import dev.keyward.repo.service.RepoServiceException;
 import dev.keyward.repo.service.RepositoryStorage;
 import dev.keyward.verification.VerifiedPrincipal;
 import io.smallrye.mutiny.Uni;
@@ -75,12 +75,12 @@ public class ContentService {
     private Repository open(String org, String id) throws IOException {
         Path dir = storage.pathOf(org, id);
         if (!Files.isDirectory(dir)) {
-            throw RepoServiceException.notFound("repository " + id + " does not exist");
+            throw ApiException.notFound("repository " + id + " does not exist");
         }
         try {
             return RepositoryCache.FileKey.exact(dir.toFile(), FS.DETECTED).open(true);
         } catch (RepositoryNotFoundException e) {
-            throw RepoServiceException.notFound("repository " + id + " does not exist");
+            throw ApiException.notFound("repository " + id + " does not exist");
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.keyward.repo.content;
 
-import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.contract.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +37,7 @@ import org.eclipse.jgit.util.io.NullOutputStream;
  * The read side of the content API on one open repository: history, a commit, a directory, a file,
  * a comparison, the refs. Plain JGit, blocking: call it from a worker thread. Answers agree with the
  * git CLI on the same repository ({@code git log}, {@code git show}, {@code git ls-tree},
- * {@code git diff A...B}); refusals are {@link RepoServiceException}s.
+ * {@code git diff A...B}); refusals are {@link ApiException}s.
  */
 public final class RepositoryBrowser {
 
@@ -76,7 +76,7 @@ public final class RepositoryBrowser {
                     if (rev == Rev.HEAD) {
                         return new ContentJson.CommitPage(List.of(), null); // an empty repository
                     }
-                    throw RepoServiceException.notFound("ref " + rev.text() + " does not exist");
+                    throw ApiException.notFound("ref " + rev.text() + " does not exist");
                 }
                 tip = found.get();
             }
@@ -129,10 +129,10 @@ public final class RepositoryBrowser {
             if (!path.isEmpty()) {
                 try (TreeWalk at = TreeWalk.forPath(reader, path, c.getTree())) {
                     if (at == null) {
-                        throw RepoServiceException.notFound("no " + path + " at " + rev.text());
+                        throw ApiException.notFound("no " + path + " at " + rev.text());
                     }
                     if (at.getFileMode(0) != FileMode.TREE) {
-                        throw RepoServiceException.notFound(path + " is not a directory at " + rev.text());
+                        throw ApiException.notFound(path + " is not a directory at " + rev.text());
                     }
                     tree = at.getObjectId(0);
                 }
@@ -164,11 +164,11 @@ public final class RepositoryBrowser {
             ObjectId id;
             try (TreeWalk at = TreeWalk.forPath(reader, path, c.getTree())) {
                 if (at == null) {
-                    throw RepoServiceException.notFound("no " + path + " at " + rev.text());
+                    throw ApiException.notFound("no " + path + " at " + rev.text());
                 }
                 FileMode mode = at.getFileMode(0);
                 if (mode == FileMode.TREE || mode == FileMode.GITLINK) {
-                    throw RepoServiceException.notFound(path + " is " + (mode == FileMode.TREE ? "a directory" : "a submodule")
+                    throw ApiException.notFound(path + " is " + (mode == FileMode.TREE ? "a directory" : "a submodule")
                             + " at " + rev.text() + ", not a file");
                 }
                 id = at.getObjectId(0);
@@ -180,7 +180,7 @@ public final class RepositoryBrowser {
                 return new Blob(new byte[0], range, size, id.name());
             }
             if (range.length() > maxBytes) {
-                throw new RepoServiceException(413, "blob_too_large", path + " is " + size + " bytes; at most " + maxBytes
+                throw new ApiException(413, "blob_too_large", path + " is " + size + " bytes; at most " + maxBytes
                         + " bytes are sent at once: ask for ranges (Range: bytes=0-" + (maxBytes - 1) + "), or clone");
             }
             byte[] bytes;
@@ -206,7 +206,7 @@ public final class RepositoryBrowser {
             RevCommit baseCommit = Revisions.commit(repository, walk, base);
             RevCommit headCommit = Revisions.commit(repository, walk, head);
             RevCommit mergeBase = mergeBase(walk, baseCommit, headCommit)
-                    .orElseThrow(() -> RepoServiceException.unprocessable("no_merge_base",
+                    .orElseThrow(() -> ApiException.unprocessable("no_merge_base",
                             base.text() + " and " + head.text() + " have no common history"));
             List<DiffEntry> entries = Diffs.changes(repository, mergeBase.getTree(), headCommit.getTree());
             if (unified) {
@@ -215,7 +215,7 @@ public final class RepositoryBrowser {
                     for (DiffEntry entry : entries) {
                         out.writeBytes(diff.of(entry));
                         if (out.size() > maxBytes) {
-                            throw new RepoServiceException(413, "diff_too_large", "the diff is larger than " + maxBytes
+                            throw new ApiException(413, "diff_too_large", "the diff is larger than " + maxBytes
                                     + " bytes; ask for JSON (it lists every file), or fetch and diff locally");
                         }
                     }
@@ -333,7 +333,7 @@ public final class RepositoryBrowser {
                 }
                 return new PageToken(tip, offset);
             } catch (RuntimeException e) {
-                throw RepoServiceException.badRequest("invalid_page_token", "page_token is not one this service issued");
+                throw ApiException.badRequest("invalid_page_token", "page_token is not one this service issued");
             }
         }
     }

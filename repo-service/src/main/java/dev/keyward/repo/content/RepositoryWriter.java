@@ -1,7 +1,7 @@
 package dev.keyward.repo.content;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.repo.git.PushProtection;
-import dev.keyward.repo.service.RepoServiceException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -76,7 +76,7 @@ public final class RepositoryWriter {
      */
     public static CommitPlan plan(CommitRequest request) {
         if (request == null) {
-            throw RepoServiceException.badRequest("invalid_request", "a JSON body is required");
+            throw ApiException.badRequest("invalid_request", "a JSON body is required");
         }
         String branch = ContentInput.branch(request.branch(), "branch");
         String message = message(request.message(), "message");
@@ -88,10 +88,10 @@ public final class RepositoryWriter {
         ObjectId parent = ContentInput.optionalSha(request.parentSha(), "parent_sha");
         List<CommitRequest.Change> changes = request.changes();
         if (changes == null || changes.isEmpty()) {
-            throw RepoServiceException.badRequest("invalid_request", "'changes' is required: at least one file to write or delete");
+            throw ApiException.badRequest("invalid_request", "'changes' is required: at least one file to write or delete");
         }
         if (changes.size() > MAX_CHANGES) {
-            throw RepoServiceException.unprocessable("invalid_request", "at most " + MAX_CHANGES + " changes per commit");
+            throw ApiException.unprocessable("invalid_request", "at most " + MAX_CHANGES + " changes per commit");
         }
         List<FileWrite> writes = new ArrayList<>(changes.size());
         Set<String> paths = new HashSet<>();
@@ -99,15 +99,15 @@ public final class RepositoryWriter {
             CommitRequest.Change change = changes.get(i);
             String field = "changes[" + i + "]";
             if (change == null) {
-                throw RepoServiceException.badRequest("invalid_request", "'" + field + "' must be an object");
+                throw ApiException.badRequest("invalid_request", "'" + field + "' must be an object");
             }
             String path = ContentInput.pathToWrite(change.path(), "'" + field + ".path'");
             if (!paths.add(path)) {
-                throw RepoServiceException.unprocessable("invalid_request", "'" + field + ".path' names a file another change names");
+                throw ApiException.unprocessable("invalid_request", "'" + field + ".path' names a file another change names");
             }
             boolean delete = Boolean.TRUE.equals(change.delete());
             if (delete == (change.contentBase64() != null)) {
-                throw RepoServiceException.unprocessable("invalid_request",
+                throw ApiException.unprocessable("invalid_request",
                         "'" + field + "' must have either content_base64 or delete: true");
             }
             byte[] content = null;
@@ -115,7 +115,7 @@ public final class RepositoryWriter {
                 try {
                     content = Base64.getDecoder().decode(change.contentBase64());
                 } catch (IllegalArgumentException e) {
-                    throw RepoServiceException.badRequest("invalid_request", "'" + field + ".content_base64' is not valid base64");
+                    throw ApiException.badRequest("invalid_request", "'" + field + ".content_base64' is not valid base64");
                 }
             }
             writes.add(new FileWrite(path, content));
@@ -126,7 +126,7 @@ public final class RepositoryWriter {
     /** Checks a merge request; the message defaults to git's "Merge <head> into <base>". */
     public static MergePlan plan(MergeRequest request) {
         if (request == null) {
-            throw RepoServiceException.badRequest("invalid_request", "a JSON body is required");
+            throw ApiException.badRequest("invalid_request", "a JSON body is required");
         }
         String base = ContentInput.branch(request.base(), "base");
         Rev head = ContentInput.rev(request.head(), "head");
@@ -153,12 +153,12 @@ public final class RepositoryWriter {
             } else if (plan.parent() != null) {
                 // A new branch starting at an existing commit (one a branch or tag reaches).
                 parent = Revisions.find(repository, walk, new Rev(plan.parent().name(), plan.parent(), null))
-                        .orElseThrow(() -> RepoServiceException.unprocessable("unknown_parent",
+                        .orElseThrow(() -> ApiException.unprocessable("unknown_parent",
                                 "parent_sha " + plan.parent().name() + " is not a commit of this repository"));
             }
             ObjectId tree = writeTree(inserter, parent, plan.changes());
             if (parent != null && tree.equals(parent.getTree())) {
-                throw RepoServiceException.unprocessable("no_changes", "the changes leave every file as it is at the parent");
+                throw ApiException.unprocessable("no_changes", "the changes leave every file as it is at the parent");
             }
             CommitBuilder commit = new CommitBuilder();
             commit.setTreeId(tree);
@@ -186,17 +186,17 @@ public final class RepositoryWriter {
         try (RevWalk walk = new RevWalk(repository); ObjectInserter inserter = repository.newObjectInserter()) {
             Ref current = repository.exactRef(plan.base());
             if (current == null || current.getObjectId() == null) {
-                throw RepoServiceException.notFound("branch " + Repository.shortenRefName(plan.base()) + " does not exist");
+                throw ApiException.notFound("branch " + Repository.shortenRefName(plan.base()) + " does not exist");
             }
             RevCommit baseTip = walk.parseCommit(current.getObjectId());
             RevCommit headCommit = Revisions.commit(repository, walk, head);
             if (walk.isMergedInto(headCommit, baseTip)) {
-                throw RepoServiceException.unprocessable("nothing_to_merge",
+                throw ApiException.unprocessable("nothing_to_merge",
                         Repository.shortenRefName(plan.base()) + " already contains " + head.text());
             }
             walk.reset();
             if (RepositoryBrowser.mergeBase(walk, baseTip, headCommit).isEmpty()) {
-                throw RepoServiceException.unprocessable("no_merge_base", "the two have no common history");
+                throw ApiException.unprocessable("no_merge_base", "the two have no common history");
             }
             ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repository, true);
             if (!merger.merge(baseTip, headCommit)) {
@@ -206,7 +206,7 @@ public final class RepositoryWriter {
                 }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("conflicts", List.copyOf(conflicts));
-                throw new RepoServiceException(409, "merge_conflict", conflicts.size() + " path"
+                throw new ApiException(409, "merge_conflict", conflicts.size() + " path"
                         + (conflicts.size() == 1 ? "" : "s") + " conflict; no ref moved", details);
             }
             CommitBuilder commit = new CommitBuilder();
@@ -238,7 +238,7 @@ public final class RepositoryWriter {
             DirCacheEntry existing = index.getEntry(change.path());
             if (change.content() == null) {
                 if (existing == null) {
-                    throw RepoServiceException.unprocessable("invalid_change", change.path() + " does not exist, so it cannot be deleted");
+                    throw ApiException.unprocessable("invalid_change", change.path() + " does not exist, so it cannot be deleted");
                 }
                 editor.add(new DirCacheEditor.DeletePath(change.path()));
                 continue;
@@ -274,13 +274,13 @@ public final class RepositoryWriter {
             for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
                 String dir = path.substring(0, slash);
                 if (written.contains(dir) || (parent.getEntry(dir) != null && !deleted.contains(dir))) {
-                    throw RepoServiceException.unprocessable("path_conflict",
+                    throw ApiException.unprocessable("path_conflict",
                             path + " would be inside " + dir + ", which is a file; delete it in the same commit");
                 }
             }
             for (DirCacheEntry inside : parent.getEntriesWithin(path)) {
                 if (!deleted.contains(inside.getPathString())) {
-                    throw RepoServiceException.unprocessable("path_conflict",
+                    throw ApiException.unprocessable("path_conflict",
                             path + " is a directory; delete its files in the same commit to replace it with a file");
                 }
             }
@@ -292,7 +292,7 @@ public final class RepositoryWriter {
         ObjectId old = expected == null ? ObjectId.zeroId() : expected;
         PushProtection.Verdict verdict = guard.inspect(repository, List.of(new ReceiveCommand(old, commit, branch)));
         if (verdict.unchecked() != null) {
-            throw new RepoServiceException(503, "unavailable", verdict.unchecked());
+            throw new ApiException(503, "unavailable", verdict.unchecked());
         }
         if (!verdict.live().isEmpty()) {
             List<Map<String, Object>> leaks = new ArrayList<>();
@@ -304,7 +304,7 @@ public final class RepositoryWriter {
                 leak.put("revoked", key.revoked());
                 leaks.add(leak);
             }
-            throw new RepoServiceException(422, "secret_detected", "the commit adds " + leaks.size() + " live Keyward key"
+            throw new ApiException(422, "secret_detected", "the commit adds " + leaks.size() + " live Keyward key"
                     + (leaks.size() == 1 ? "" : "s") + "; nothing was committed. Remove the key and create a new one if you need it",
                     Map.of("leaks", leaks));
         }
@@ -326,11 +326,11 @@ public final class RepositoryWriter {
     }
 
     /** The branch is not where the request expected it: nothing was written. */
-    private static RepoServiceException stale(String branch, ObjectId tip) {
+    private static ApiException stale(String branch, ObjectId tip) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("current_sha", tip == null ? null : tip.name());
         String name = Repository.shortenRefName(branch);
-        return new RepoServiceException(409, "stale_parent", tip == null
+        return new ApiException(409, "stale_parent", tip == null
                 ? "branch " + name + " does not exist (any more); nothing was written"
                 : "branch " + name + " is at " + tip.name() + ", not where this request expected it; nothing was written:"
                         + " build on " + tip.name() + " and try again", details);
@@ -338,13 +338,13 @@ public final class RepositoryWriter {
 
     private static String message(String value, String field) {
         if (value == null || value.isBlank()) {
-            throw RepoServiceException.badRequest("invalid_request", "'" + field + "' is required");
+            throw ApiException.badRequest("invalid_request", "'" + field + "' is required");
         }
         if (value.length() > MAX_MESSAGE_LENGTH) {
-            throw RepoServiceException.unprocessable("invalid_request", "'" + field + "' is longer than " + MAX_MESSAGE_LENGTH + " characters");
+            throw ApiException.unprocessable("invalid_request", "'" + field + "' is longer than " + MAX_MESSAGE_LENGTH + " characters");
         }
         if (value.indexOf('\0') >= 0) {
-            throw RepoServiceException.badRequest("invalid_request", "'" + field + "' must not contain NUL");
+            throw ApiException.badRequest("invalid_request", "'" + field + "' must not contain NUL");
         }
         return value.endsWith("\n") ? value : value + "\n"; // as git commit stores it
     }
@@ -352,10 +352,10 @@ public final class RepositoryWriter {
     /** An author's name or e-mail: what git can store in a commit header. */
     private static String identityPart(String value, String field) {
         if (value == null || value.isBlank()) {
-            throw RepoServiceException.badRequest("invalid_request", "'" + field + "' is required with an author");
+            throw ApiException.badRequest("invalid_request", "'" + field + "' is required with an author");
         }
         if (value.length() > MAX_NAME_LENGTH || value.chars().anyMatch(c -> c == '<' || c == '>' || Character.isISOControl(c))) {
-            throw RepoServiceException.badRequest("invalid_request", "'" + field + "' must be at most " + MAX_NAME_LENGTH
+            throw ApiException.badRequest("invalid_request", "'" + field + "' must be at most " + MAX_NAME_LENGTH
                     + " characters without '<', '>' or control characters");
         }
         return value.strip();

@@ -1,6 +1,6 @@
 package dev.keyward.repo.content;
 
-import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.contract.ApiException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ final class Revisions {
 
     /** The commit {@code rev} names; 404 when there is none. */
     static RevCommit commit(Repository repository, RevWalk walk, Rev rev) throws IOException {
-        return find(repository, walk, rev).orElseThrow(() -> RepoServiceException.notFound(
+        return find(repository, walk, rev).orElseThrow(() -> ApiException.notFound(
                 (rev.isSha() ? "commit " : "ref ") + rev.text() + " does not exist"));
     }
 
@@ -50,7 +50,7 @@ final class Revisions {
         }
         RevObject peeled = walk.peel(walk.parseAny(ref.getObjectId()));
         if (!(peeled instanceof RevCommit commit)) {
-            throw RepoServiceException.notFound("ref " + rev.text() + " does not name a commit");
+            throw ApiException.notFound("ref " + rev.text() + " does not name a commit");
         }
         return Optional.of(commit);
     }

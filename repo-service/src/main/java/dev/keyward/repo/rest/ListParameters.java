@@ -1,6 +1,6 @@
 package dev.keyward.repo.rest;
 
-import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.contract.ApiException;
 
 /**
  * The text query parameters of the repository listing. Each failure is a 400 naming the parameter:
@@ -19,10 +19,10 @@ final class ListParameters {
             return null;
         }
         if (value.length() > MAX_PREFIX_LENGTH) {
-            throw RepoServiceException.badRequest("invalid_prefix", "prefix is longer than " + MAX_PREFIX_LENGTH + " characters");
+            throw ApiException.badRequest("invalid_prefix", "prefix is longer than " + MAX_PREFIX_LENGTH + " characters");
         }
         if (value.chars().anyMatch(Character::isISOControl)) {
-            throw RepoServiceException.badRequest("invalid_prefix", "prefix must not contain control characters");
+            throw ApiException.badRequest("invalid_prefix", "prefix must not contain control characters");
         }
         return value;
     }
@@ -35,7 +35,7 @@ final class ListParameters {
         try {
             return Integer.valueOf(value.strip());
         } catch (NumberFormatException e) {
-            throw RepoServiceException.badRequest("invalid_page_size", "page_size must be a whole number");
+            throw ApiException.badRequest("invalid_page_size", "page_size must be a whole number");
         }
     }
 }

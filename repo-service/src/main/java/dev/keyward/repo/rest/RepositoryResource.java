@@ -1,5 +1,7 @@
 package dev.keyward.repo.rest;
 
+import dev.keyward.contract.ApiError;
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.Permission;
 import dev.keyward.repo.content.CommitRequest;
 import dev.keyward.repo.content.ContentInput;
@@ -10,7 +12,6 @@ import dev.keyward.repo.content.MergeRequest;
 import dev.keyward.repo.content.RepositoryBrowser;
 import dev.keyward.repo.content.RepositoryWriter;
 import dev.keyward.repo.content.Rev;
-import dev.keyward.repo.service.RepoServiceException;
 import dev.keyward.repo.service.RepositoryService;
 import dev.keyward.verification.Access;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
@@ -180,7 +181,7 @@ public class RepositoryResource {
         return this.<RepositoryBrowser.Diff>read(id, DIFF, () -> {
             int dots = range.indexOf("...");
             if (dots < 0) {
-                throw RepoServiceException.badRequest("invalid_ref", "compare takes base...head (three dots)");
+                throw ApiException.badRequest("invalid_ref", "compare takes base...head (three dots)");
             }
             Rev base = ContentInput.rev(range.substring(0, dots), "base");
             Rev head = ContentInput.rev(range.substring(dots + 3), "head");
@@ -254,7 +255,7 @@ public class RepositoryResource {
             return COMMITS_DEFAULT_PAGE_SIZE;
         }
         if (size < 1 || size > COMMITS_MAX_PAGE_SIZE) {
-            throw RepoServiceException.badRequest("invalid_page_size", "page_size must be between 1 and " + COMMITS_MAX_PAGE_SIZE);
+            throw ApiException.badRequest("invalid_page_size", "page_size must be between 1 and " + COMMITS_MAX_PAGE_SIZE);
         }
         return size;
     }
@@ -265,7 +266,7 @@ public class RepositoryResource {
             return switch (format) {
                 case "diff" -> true;
                 case "json" -> false;
-                default -> throw RepoServiceException.badRequest("invalid_format", "format must be diff or json");
+                default -> throw ApiException.badRequest("invalid_format", "format must be diff or json");
             };
         }
         return accept != null && accept.contains(DIFF_TYPE);
@@ -279,7 +280,7 @@ public class RepositoryResource {
         Response.ResponseBuilder r;
         if (!blob.range().satisfiable()) {
             r = Response.status(416).type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(Map.of("error", "range_not_satisfiable", "message", "the file is " + blob.size() + " bytes long"))
+                    .entity(new ApiError("range_not_satisfiable", "the file is " + blob.size() + " bytes long"))
                     .header("Content-Range", "bytes */" + blob.size());
         } else {
             r = Response.status(blob.range().partial() ? 206 : 200).type(ContentTypes.of(path)).entity(blob.bytes());

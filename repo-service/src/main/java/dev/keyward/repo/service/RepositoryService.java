@@ -1,5 +1,6 @@
 package dev.keyward.repo.service;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.RepoIds;
 import dev.keyward.repo.repository.RepositoryEntity;
 import dev.keyward.repo.repository.RepositoryRepository;
@@ -45,12 +46,12 @@ public class RepositoryService {
     public static String idToCreate(String requested) {
         String id = requested == null ? UUID.randomUUID().toString() : requested;
         RepoIds.problem(id).ifPresent(problem -> {
-            throw RepoServiceException.badRequest("invalid_repo_id", problem);
+            throw ApiException.badRequest("invalid_repo_id", problem);
         });
         String[] segments = id.split("/");
         for (int i = 1; i < segments.length; i++) {
             if (RESERVED_SEGMENTS.contains(segments[i])) {
-                throw RepoServiceException.badRequest("invalid_repo_id", "repository id must not have '" + segments[i]
+                throw ApiException.badRequest("invalid_repo_id", "repository id must not have '" + segments[i]
                         + "' as a segment after the first: it names a part of the content API (" + SUB_RESOURCES.replace('|', ',') + ")");
             }
         }
@@ -60,7 +61,7 @@ public class RepositoryService {
     /** Validates an id from a path; 400 when it cannot be a repository id. */
     public static String checkId(String id) {
         RepoIds.problem(id).ifPresent(problem -> {
-            throw RepoServiceException.badRequest("invalid_repo_id", problem);
+            throw ApiException.badRequest("invalid_repo_id", problem);
         });
         return id;
     }
@@ -74,7 +75,7 @@ public class RepositoryService {
         AtomicBoolean onDisk = new AtomicBoolean();
         return Panache.withTransaction(() -> repositories.findByOrgAndId(org, id).flatMap(existing -> {
             if (existing != null) {
-                return Uni.createFrom().failure(RepoServiceException.conflict("repository " + id + " already exists"));
+                return Uni.createFrom().failure(ApiException.conflict("repository " + id + " already exists"));
             }
             RepositoryEntity e = new RepositoryEntity();
             e.org = org;
@@ -95,13 +96,13 @@ public class RepositoryService {
                 })).onFailure().recoverWithNull().replaceWithVoid()
                 : Uni.createFrom().voidItem())
                 .onFailure(RepositoryService::isUniqueViolation)
-                .transform(f -> RepoServiceException.conflict("repository " + id + " already exists"));
+                .transform(f -> ApiException.conflict("repository " + id + " already exists"));
     }
 
     public Uni<RepositoryInfo> get(String org, String id) {
         return Panache.withSession(() -> repositories.findByOrgAndId(org, id)).map(e -> {
             if (e == null) {
-                throw RepoServiceException.notFound("repository " + id + " does not exist");
+                throw ApiException.notFound("repository " + id + " does not exist");
             }
             return toInfo(e);
         });
@@ -110,7 +111,7 @@ public class RepositoryService {
     public Uni<RepositoryPage> list(String org, String prefix, Integer pageSize, String pageToken) {
         int size = pageSize == null ? DEFAULT_PAGE_SIZE : pageSize;
         if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw RepoServiceException.badRequest("invalid_page_size", "page_size must be between 1 and " + MAX_PAGE_SIZE);
+            throw ApiException.badRequest("invalid_page_size", "page_size must be between 1 and " + MAX_PAGE_SIZE);
         }
         String after = pageToken == null || pageToken.isEmpty() ? "" : decodeToken(pageToken);
         return Panache.withSession(() -> repositories.page(org, prefix == null ? "" : prefix, after, size + 1)).map(rows -> {
@@ -124,7 +125,7 @@ public class RepositoryService {
     public Uni<Void> delete(String org, String id) {
         return Panache.withTransaction(() -> repositories.deleteByOrgAndId(org, id).flatMap(count -> {
             if (count == 0) {
-                return Uni.createFrom().failure(RepoServiceException.notFound("repository " + id + " does not exist"));
+                return Uni.createFrom().failure(ApiException.notFound("repository " + id + " does not exist"));
             }
             return vertx.executeBlocking(Uni.createFrom().item(() -> {
                 storage.delete(org, id);
@@ -168,7 +169,7 @@ public class RepositoryService {
             }
             return id;
         } catch (IllegalArgumentException e) {
-            throw RepoServiceException.badRequest("invalid_page_token", "page_token is not one this service issued");
+            throw ApiException.badRequest("invalid_page_token", "page_token is not one this service issued");
         }
     }
 }

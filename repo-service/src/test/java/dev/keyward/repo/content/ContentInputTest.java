@@ -3,7 +3,7 @@ package dev.keyward.repo.content;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keyward.repo.service.RepoServiceException;
+import dev.keyward.contract.ApiException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class ContentInputTest {
                 "a\u0000b", "a\nb", "%2e%2e/x", "%2E%2e/x", "a%2fb", "a%5cb", "a%00", "\uFFFDx", "x\uD800",
                 "a".repeat(ContentInput.MAX_PATH_LENGTH + 1))) {
             assertThatThrownBy(() -> ContentInput.requiredPath(path, "path")).as(path)
-                    .isInstanceOfSatisfying(RepoServiceException.class, e -> {
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
                         assertThat(e.status()).isEqualTo(400);
                         assertThat(e.error()).isEqualTo("invalid_path");
                     });
@@ -35,7 +35,7 @@ class ContentInputTest {
     void pathsToWriteFollowGitsTreeRules() {
         assertThat(ContentInput.pathToWrite("docs/a.md", "p")).isEqualTo("docs/a.md");
         for (String path : List.of(".git/config", "a/.GIT/hooks", "a/.git", "a/git~1/x", "a/.git./x")) {
-            assertThatThrownBy(() -> ContentInput.pathToWrite(path, "p")).as(path).isInstanceOf(RepoServiceException.class);
+            assertThatThrownBy(() -> ContentInput.pathToWrite(path, "p")).as(path).isInstanceOf(ApiException.class);
         }
     }
 
@@ -59,10 +59,10 @@ class ContentInputTest {
                 "main~1", "main^", "main^{tree}", "a..b", "a:b", "a b", "a?", "a*", "a[1]", "-rf", "x.lock", "a/", "/a",
                 "refs/heads/", "main\u0000", "%2e%2e", "m\uFFFD", "HEAD~", "refs/heads/HEAD", "a".repeat(256))) {
             assertThatThrownBy(() -> ContentInput.rev(ref, "ref")).as(ref)
-                    .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.error()).isEqualTo("invalid_ref"));
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo("invalid_ref"));
         }
-        assertThatThrownBy(() -> ContentInput.branch("refs/tags/v1", "branch")).isInstanceOf(RepoServiceException.class);
+        assertThatThrownBy(() -> ContentInput.branch("refs/tags/v1", "branch")).isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> ContentInput.optionalSha("abc123", "parent_sha"))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.error()).isEqualTo("invalid_sha"));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo("invalid_sha"));
     }
 }

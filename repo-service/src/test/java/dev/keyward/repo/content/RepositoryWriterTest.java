@@ -3,8 +3,8 @@ package dev.keyward.repo.content;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.repo.git.PushProtection;
-import dev.keyward.repo.service.RepoServiceException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,7 +88,7 @@ class RepositoryWriterTest {
         RepositoryWriter.CommitPlan second = plan("main", tip, write("x.txt", "2\n"));
         String landed = writer(OPEN).commit(first, AGENT).sha();
 
-        assertThatThrownBy(() -> writer(OPEN).commit(second, AGENT)).isInstanceOfSatisfying(RepoServiceException.class, e -> {
+        assertThatThrownBy(() -> writer(OPEN).commit(second, AGENT)).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.status()).isEqualTo(409);
             assertThat(e.error()).isEqualTo("stale_parent");
             assertThat(e.details()).containsEntry("current_sha", landed);
@@ -110,7 +110,7 @@ class RepositoryWriterTest {
                     2, "kw_prod_r_AbCdEfGh", true)), List.of(), null);
         };
         assertThatThrownBy(() -> writer(live).commit(plan("main", tip, write("deploy.env", "x\n")), AGENT))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> {
+                .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(422);
                     assertThat(e.error()).isEqualTo("secret_detected");
                     assertThat(e.details().get("leaks")).isEqualTo(List.of(Map.of("path", "deploy.env", "line", 2,
@@ -122,7 +122,7 @@ class RepositoryWriterTest {
 
         RepositoryWriter.Guard down = (repo, commands) -> new PushProtection.Verdict(List.of(), List.of(), "cannot check now");
         assertThatThrownBy(() -> writer(down).commit(plan("main", tip, write("deploy.env", "x\n")), AGENT))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.status()).isEqualTo(503));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
         assertThat(repository.exactRef("refs/heads/main").getObjectId().name()).isEqualTo(tip);
     }
 
@@ -142,11 +142,11 @@ class RepositoryWriterTest {
     @Test
     void changesThatChangeNothingOrDeleteNothingAreRefused() {
         assertThatThrownBy(() -> writer(OPEN).commit(plan("main", tip, write("src/a.txt", "a\n")), AGENT))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.error()).isEqualTo("no_changes"));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo("no_changes"));
         assertThatThrownBy(() -> writer(OPEN).commit(plan("main", tip, delete("nope.txt")), AGENT))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.error()).isEqualTo("invalid_change"));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo("invalid_change"));
         assertThatThrownBy(() -> writer(OPEN).commit(plan("main", "0".repeat(40).replace('0', '1'), write("x", "x")), AGENT))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.error()).isEqualTo("stale_parent"));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo("stale_parent"));
     }
 
     @Test
@@ -156,20 +156,20 @@ class RepositoryWriterTest {
         ContentJson.Commit orphan = writer(OPEN).commit(plan("orphan", null, write("o.txt", "o\n")), AGENT);
         assertThat(orphan.parents()).isEmpty();
         assertThatThrownBy(() -> writer(OPEN).commit(plan("other", "2".repeat(40), write("x", "x")), AGENT))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.error()).isEqualTo("unknown_parent"));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo("unknown_parent"));
     }
 
     @Test
     void requestsAreCheckedBeforeAnyRepositoryIsTouched() {
         assertThatThrownBy(() -> RepositoryWriter.plan(new CommitRequest("main", "m", null, tip, List.of())))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.status()).isEqualTo(400));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
         assertThatThrownBy(() -> RepositoryWriter.plan(new CommitRequest("main", " ", null, tip,
                 List.of(new CommitRequest.Change("a", b64("x"), null))))).hasMessageContaining("'message' is required");
         assertThatThrownBy(() -> RepositoryWriter.plan(new CommitRequest("main", "m", new CommitRequest.Author("Eve <evil>", "e@x"), tip,
                 List.of(new CommitRequest.Change("a", b64("x"), null))))).hasMessageContaining("author.name");
         assertThatThrownBy(() -> RepositoryWriter.plan(new CommitRequest("main", "m", null, tip,
                 List.of(new CommitRequest.Change("a", b64("x"), null), new CommitRequest.Change("a", null, true)))))
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.status()).isEqualTo(422));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(422));
         assertThat(RepositoryWriter.plan(new CommitRequest("main", "subject", null, tip,
                 List.of(new CommitRequest.Change("a", b64("x"), null)))).message()).isEqualTo("subject\n");
         assertThat(RepositoryWriter.plan(new MergeRequest("main", "topic", null)).message()).isEqualTo("Merge topic into main\n");
@@ -177,7 +177,7 @@ class RepositoryWriterTest {
 
     private void assertConflict(RepositoryWriter.CommitPlan plan) {
         assertThatThrownBy(() -> writer(OPEN).commit(plan, AGENT)).as(plan.changes().toString())
-                .isInstanceOfSatisfying(RepoServiceException.class, e -> assertThat(e.error()).isEqualTo("path_conflict"));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo("path_conflict"));
     }
 
     private RepositoryWriter writer(RepositoryWriter.Guard guard) {

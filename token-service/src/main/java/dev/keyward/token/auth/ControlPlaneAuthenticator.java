@@ -1,5 +1,6 @@
 package dev.keyward.token.auth;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.Scopes;
@@ -7,7 +8,6 @@ import dev.keyward.contract.TokenKind;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.CreatedBy;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
 import dev.keyward.verification.CredentialForm;

@@ -1,6 +1,6 @@
 package dev.keyward.token.auth;
 
-import dev.keyward.token.error.ApiException;
+import dev.keyward.contract.ApiException;
 import dev.keyward.token.service.KeyHasher;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;

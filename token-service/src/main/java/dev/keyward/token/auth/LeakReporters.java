@@ -1,6 +1,6 @@
 package dev.keyward.token.auth;
 
-import dev.keyward.token.error.ApiException;
+import dev.keyward.contract.ApiException;
 import dev.keyward.verification.KeyedRateLimit;
 import dev.keyward.verification.RequestRateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;

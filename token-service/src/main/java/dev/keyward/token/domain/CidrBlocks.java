@@ -1,7 +1,7 @@
 package dev.keyward.token.domain;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.CidrBlock;
-import dev.keyward.token.error.ApiException;
 import java.util.ArrayList;
 import java.util.List;
 

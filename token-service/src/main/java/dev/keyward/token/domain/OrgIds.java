@@ -1,6 +1,6 @@
 package dev.keyward.token.domain;
 
-import dev.keyward.token.error.ApiException;
+import dev.keyward.contract.ApiException;
 import java.util.regex.Pattern;
 
 /** Org ids: what a new org may be called, and the one reserved for platform operators. */

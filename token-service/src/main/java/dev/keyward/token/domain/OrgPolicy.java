@@ -1,7 +1,7 @@
 package dev.keyward.token.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keyward.token.error.ApiException;
+import dev.keyward.contract.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

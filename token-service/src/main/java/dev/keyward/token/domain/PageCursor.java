@@ -1,6 +1,6 @@
 package dev.keyward.token.domain;
 
-import dev.keyward.token.error.ApiException;
+import dev.keyward.contract.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;

@@ -1,6 +1,6 @@
 package dev.keyward.token.domain;
 
-import dev.keyward.token.error.ApiException;
+import dev.keyward.contract.ApiException;
 import java.math.BigInteger;
 import java.util.Base64;
 import java.util.LinkedHashMap;

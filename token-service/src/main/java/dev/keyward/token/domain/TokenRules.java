@@ -1,11 +1,11 @@
 package dev.keyward.token.domain;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.ScopeSyntaxException;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
-import dev.keyward.token.error.ApiException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,10 +2,10 @@ package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Introspection;
 import dev.keyward.token.auth.InternalCaller;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.LeakService;

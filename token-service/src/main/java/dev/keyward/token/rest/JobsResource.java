@@ -1,7 +1,7 @@
 package dev.keyward.token.rest;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.token.auth.InternalCaller;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.jobs.JobSummary;
 import dev.keyward.token.jobs.Jobs;
 import io.smallrye.mutiny.Uni;

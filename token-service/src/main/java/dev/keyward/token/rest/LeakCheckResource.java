@@ -2,11 +2,11 @@ package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Digests;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.ControlPlaneAuthenticator;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.quarkus.hibernate.reactive.panache.Panache;

@@ -1,8 +1,8 @@
 package dev.keyward.token.rest;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.ControlPlaneAuthenticator;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.service.PublicKeyService;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.smallrye.mutiny.Uni;

@@ -1,9 +1,9 @@
 package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.ControlPlaneAuthenticator;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.notify.ExpiryNotice;
 import dev.keyward.token.notify.WebhookNotifier;
 import dev.keyward.token.service.OrgService;

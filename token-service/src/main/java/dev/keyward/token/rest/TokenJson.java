@@ -2,8 +2,8 @@ package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.keyward.contract.ApiException;
 import dev.keyward.token.domain.TokenRules;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.IssuedToken;
 import dev.keyward.token.service.NewToken;

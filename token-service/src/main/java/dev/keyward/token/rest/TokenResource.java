@@ -2,11 +2,11 @@ package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.StrictJsonBodies;
 import dev.keyward.token.auth.ControlPlaneAuthenticator;
 import dev.keyward.token.domain.TokenRules;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.rest.TokenJson.CreateRequest;
 import dev.keyward.token.rest.TokenJson.ExportView;
 import dev.keyward.token.rest.TokenJson.IssuedView;

@@ -1,6 +1,7 @@
 package dev.keyward.token.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.OrgRules;
 import dev.keyward.contract.Permission;
 import dev.keyward.events.EventType;
@@ -8,7 +9,6 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgIds;
 import dev.keyward.token.domain.OrgPolicy;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.notify.WebhookTarget;
 import dev.keyward.token.notify.WebhookTargets;
 import dev.keyward.token.outbox.OutboxRelay;

@@ -1,8 +1,8 @@
 package dev.keyward.token.service;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.PublicJwk;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.OrgRepository;
 import dev.keyward.token.repository.PublicKeyEntity;
 import dev.keyward.token.repository.PublicKeyRepository;

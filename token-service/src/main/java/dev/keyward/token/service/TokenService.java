@@ -1,5 +1,6 @@
 package dev.keyward.token.service;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
@@ -11,7 +12,6 @@ import dev.keyward.token.domain.OrgIds;
 import dev.keyward.token.domain.OrgPolicy;
 import dev.keyward.token.domain.PageCursor;
 import dev.keyward.token.domain.TokenRules;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.outbox.OutboxRelay;
 import dev.keyward.token.repository.LiveTokenCounts;
 import dev.keyward.token.repository.OrgEntity;

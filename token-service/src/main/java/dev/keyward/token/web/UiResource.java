@@ -1,12 +1,12 @@
 package dev.keyward.token.web;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgPolicy;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.NewToken;

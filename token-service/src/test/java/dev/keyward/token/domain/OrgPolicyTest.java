@@ -3,7 +3,7 @@ package dev.keyward.token.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keyward.token.error.ApiException;
+import dev.keyward.contract.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * Tells a failure caused by an unreachable backing service (the database is down, restarting, or
  * dropped the connection) from a bug, so services answer it with 503 {@code unavailable} and a
  * {@code Retry-After} instead of 500: the request did not apply and may simply be sent again.
- * Each service's last-resort exception mapper asks {@link #isOutage} first.
+ * The shared {@link ApiErrorMapper} asks {@link #isOutage} before answering 500.
  */
 public final class BackendOutage {
 

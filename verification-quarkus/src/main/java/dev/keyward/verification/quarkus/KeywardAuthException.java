@@ -1,5 +1,6 @@
 package dev.keyward.verification.quarkus;
 
+import dev.keyward.contract.ApiError;
 import dev.keyward.contract.RefusalReason;
 import dev.keyward.verification.Verification;
 import jakarta.ws.rs.WebApplicationException;
@@ -10,7 +11,7 @@ import jakarta.ws.rs.core.Response;
 /**
  * A refused request, carrying its finished response: 401 with {@code WWW-Authenticate: Basic
  * realm="keyward"}, 403, or 503, and the JSON body {@code {"error": <reason>, "message": ...}}.
- * A service's exception mapper should return {@link #getResponse()} unchanged.
+ * The shared {@link ApiErrorMapper} returns {@link #getResponse()} unchanged.
  */
 public class KeywardAuthException extends WebApplicationException {
 
@@ -45,31 +46,13 @@ public class KeywardAuthException extends WebApplicationException {
         return Response.fromResponse(response).header(HttpHeaders.RETRY_AFTER, refusal.retryAfter().toSeconds()).build();
     }
 
-    /** A {@code {"error", "message"}} response (entity: the JSON string); 401 carries the Basic challenge. */
+    /** An {@link ApiError} response (entity: its JSON text, so servlets can write it too); 401 carries the Basic challenge. */
     public static Response errorResponse(int status, String error, String message) {
         Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity("{\"error\":\"" + escape(error) + "\",\"message\":\"" + escape(message) + "\"}");
+                .entity(new ApiError(error, message).toJson());
         if (status == 401) {
             b.header(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE);
         }
         return b.build();
-    }
-
-    static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }

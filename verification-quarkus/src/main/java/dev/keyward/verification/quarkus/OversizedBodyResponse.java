@@ -1,5 +1,6 @@
 package dev.keyward.verification.quarkus;
 
+import dev.keyward.contract.ApiError;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Singleton
 public class OversizedBodyResponse {
 
-    static final String BODY = "{\"error\":\"payload_too_large\",\"message\":\"the request body is larger than this service accepts\"}";
+    static final String BODY = new ApiError("payload_too_large", "the request body is larger than this service accepts").toJson();
 
     private final long limit;
 

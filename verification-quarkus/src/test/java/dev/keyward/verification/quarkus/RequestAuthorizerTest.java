@@ -106,7 +106,8 @@ class RequestAuthorizerTest {
             for (int i = 0; i < 10; i++) {
                 slow.authFailed(r, "git:read", null, "10.0.0.1", "acme");
             }
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+            // Blocking on the sink would take 10 s (its wait); the margin below holds on a busy 2-core machine.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
             assertThat(slow.dropped()).isGreaterThanOrEqualTo(7);
         } finally {
             release.countDown();

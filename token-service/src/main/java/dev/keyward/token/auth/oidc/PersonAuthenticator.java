@@ -1,10 +1,10 @@
 package dev.keyward.token.auth.oidc;
 
+import dev.keyward.contract.ApiException;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgIds;
-import dev.keyward.token.error.ApiException;
 import dev.keyward.verification.OidcBearer;
 import dev.keyward.verification.OrgRulesCache;
 import io.quarkus.security.AuthenticationFailedException;

@@ -1,11 +1,11 @@
-package dev.keyward.token.error;
+package dev.keyward.contract;
 
 import java.util.Map;
 
 /**
- * A refusal with an HTTP status and a machine-readable {@code error} code. Thrown inside the
- * service; the REST layer's one exception mapper turns it into {@code {error, message, ...}}.
- * Messages must never hold a token secret.
+ * A refusal with an HTTP status and a machine-readable {@code error} code: the one exception that
+ * domain rules of every service throw. The shared exception mapper of the Quarkus services turns it
+ * into an {@link ApiError} body. Messages must never hold a token secret.
  */
 public class ApiException extends RuntimeException {
 
@@ -17,8 +17,9 @@ public class ApiException extends RuntimeException {
         this(status, error, message, Map.of());
     }
 
+    /** {@code details} become further fields of the body; a numeric {@code retry_after} also the {@code Retry-After} header. */
     public ApiException(int status, String error, String message, Map<String, Object> details) {
-        super(message, null, false, false);
+        super(message, null, false, false); // a refusal, not a bug: no stack trace to fill
         this.status = status;
         this.error = error;
         this.details = Map.copyOf(details);
@@ -26,6 +27,11 @@ public class ApiException extends RuntimeException {
 
     public static ApiException badRequest(String message) {
         return new ApiException(400, "bad_request", message);
+    }
+
+    /** 400 with a code of its own, e.g. {@code invalid_parameter}. */
+    public static ApiException badRequest(String error, String message) {
+        return new ApiException(400, error, message);
     }
 
     /** A field of a hand-read body holds the wrong JSON type: the same answer as the strict reader's. */
@@ -45,12 +51,21 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, "not_found", message);
     }
 
+    public static ApiException conflict(String message) {
+        return new ApiException(409, "conflict", message);
+    }
+
     public static ApiException conflict(String error, String message) {
         return new ApiException(409, error, message);
     }
 
     public static ApiException invalid(String message) {
         return new ApiException(422, "invalid_request", message);
+    }
+
+    /** A request that is well-formed but breaks a rule of the call (422), with its own code. */
+    public static ApiException unprocessable(String error, String message) {
+        return new ApiException(422, error, message);
     }
 
     public int status() {
@@ -64,5 +79,10 @@ public class ApiException extends RuntimeException {
     /** Further fields of the error body, e.g. the excess scopes of an escalation. */
     public Map<String, Object> details() {
         return details;
+    }
+
+    /** The body this refusal is answered with. */
+    public ApiError body() {
+        return new ApiError(error, getMessage(), details);
     }
 }
