@@ -21,11 +21,8 @@ public final class TokenVerifier {
     private final RequestRateLimiter limiter;
     private final OrgRulesCache orgs;
 
-    public TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache) {
-        this(apiKeys, apiKeyCache, jwts, jwtCache, RequestRateLimiter.unlimited(), OrgRulesCache.defaults());
-    }
-
-    public TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache,
+    /** Built by {@link VerifierSettings#build}. */
+    TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache,
                          RequestRateLimiter limiter, OrgRulesCache orgs) {
         this.apiKeys = apiKeys;
         this.jwts = jwts;
