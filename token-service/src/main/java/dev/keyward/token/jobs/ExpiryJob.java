@@ -55,6 +55,11 @@ public class ExpiryJob implements ScheduledJob {
                 limit ?2
                 for update skip locked)""";
 
+    /** Exchanged tokens expire by themselves (no event, no counter): their rows are forgotten after retention. */
+    private static final String PURGE_EXCHANGED = """
+            delete from exchanged_tokens where jti in (
+                select jti from exchanged_tokens where expires_at < ?1 limit ?2 for update skip locked)""";
+
     private final BlockingDatabase database;
     private final Clock clock;
     private final OutboxRelay relay;
@@ -114,9 +119,18 @@ public class ExpiryJob implements ScheduledJob {
             purged += deleted;
             batches++;
         } while (deleted == batchSize);
+        long purgedExchanged = 0;
+        do {
+            deleted = database.await(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s
+                    .createNativeQuery(PURGE_EXCHANGED).setParameter(1, BlockingDatabase.at(cutoff)).setParameter(2, batchSize)
+                    .executeUpdate())));
+            purgedExchanged += deleted;
+            batches++;
+        } while (deleted == batchSize);
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("expired", expired);
         counts.put("purged", purged);
+        counts.put("purged_exchanged", purgedExchanged);
         counts.put("batches", batches);
         return counts;
     }
