@@ -328,6 +328,12 @@ public final class ApiKeyFormat {
         return end < 0 ? Optional.empty() : Environment.parse(prefix.substring(3, end));
     }
 
+    /** The kind named by a key's display prefix ({@code kw_prod_r_…}); empty for anything else. */
+    public static Optional<TokenKind> kindOfPrefix(String prefix) {
+        int head = prefix == null ? -1 : headLength(prefix);
+        return head < 0 ? Optional.empty() : TokenKind.fromKeyLetter(prefix.charAt(head - 2));
+    }
+
     static String checksum(String withoutChecksum) {
         CRC32 crc = new CRC32();
         crc.update(withoutChecksum.getBytes(StandardCharsets.US_ASCII));

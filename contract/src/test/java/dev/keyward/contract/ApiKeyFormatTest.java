@@ -67,4 +67,17 @@ class ApiKeyFormatTest {
             }
         }
     }
+
+    @Test
+    void aDisplayPrefixNamesItsKindAndEnvironment() {
+        for (TokenKind kind : TokenKind.values()) {
+            String prefix = ApiKeyFormat.prefixOf(ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, kind));
+            assertThat(ApiKeyFormat.kindOfPrefix(prefix)).contains(kind);
+            assertThat(ApiKeyFormat.environmentOfPrefix(prefix)).contains(ApiKeyFormat.Environment.DEV);
+        }
+        assertThat(ApiKeyFormat.kindOfPrefix("kw_prod_r_")).contains(TokenKind.REPO);
+        assertThat(ApiKeyFormat.kindOfPrefix("kw_prod_x_ABCDEFGH")).isEmpty();
+        assertThat(ApiKeyFormat.kindOfPrefix("xtok_1234567")).isEmpty();
+        assertThat(ApiKeyFormat.kindOfPrefix(null)).isEmpty();
+    }
 }

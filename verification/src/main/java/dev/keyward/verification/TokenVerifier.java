@@ -22,16 +22,38 @@ public final class TokenVerifier {
     private final VerificationCache jwtCache;
     private final RequestRateLimiter limiter;
     private final OrgRulesCache orgs;
+    private final Observer observer;
+
+    /**
+     * Told of every request's verification: what {@link #verify(PresentedCredential, String)} decided
+     * and how long it took (e.g. for metrics). Runs on the thread that completes the verification,
+     * so it must be quick and must not block.
+     */
+    @FunctionalInterface
+    public interface Observer {
+        void verified(Verification result, long nanos);
+    }
 
     /** Built by {@link VerifierSettings#build}. */
     TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts, VerificationCache jwtCache,
                          RequestRateLimiter limiter, OrgRulesCache orgs) {
+        this(apiKeys, apiKeyCache, jwts, jwtCache, limiter, orgs, null);
+    }
+
+    private TokenVerifier(ApiKeyVerifier apiKeys, VerificationCache apiKeyCache, JwtVerifier jwts,
+                          VerificationCache jwtCache, RequestRateLimiter limiter, OrgRulesCache orgs, Observer observer) {
         this.apiKeys = apiKeys;
         this.jwts = jwts;
         this.apiKeyCache = apiKeyCache;
         this.jwtCache = jwtCache;
         this.limiter = limiter;
         this.orgs = orgs;
+        this.observer = observer;
+    }
+
+    /** This verifier (the same caches and limits) telling {@code observer} of each request's verification. */
+    public TokenVerifier observedBy(Observer observer) {
+        return new TokenVerifier(apiKeys, apiKeyCache, jwts, jwtCache, limiter, orgs, observer);
     }
 
     /** The rules of every org as this verifier knows them (state, rate limits, JWT lifetime, notice days). */
@@ -42,20 +64,30 @@ public final class TokenVerifier {
     /**
      * Verifies the credential of a request (see {@link PresentedCredential#extract}), within the
      * {@link RequestRateLimiter rate limits}: a client over its failed-authentication budget is
-     * refused before its token is looked at; a token used too fast is refused after.
+     * refused before its token is looked at; a token used too fast is refused after. The
+     * {@link Observer} hears of every outcome but that of a request without any credential.
      */
     public CompletionStage<Verification> verify(PresentedCredential credential, String clientIp) {
         if (!credential.isPresent() && credential.refusal().reason() == RefusalReason.MISSING) {
             return CompletableFuture.completedFuture(credential.refusal());
         }
+        long started = observer == null ? 0 : System.nanoTime();
+        CompletionStage<Verification> result;
         Verification.Refused wait = limiter.admitClient(clientIp);
         if (wait != null) {
-            return CompletableFuture.completedFuture(wait);
+            result = CompletableFuture.completedFuture(wait);
+        } else {
+            result = credential.isPresent()
+                    ? verify(credential.token(), clientIp) : CompletableFuture.completedFuture(credential.refusal());
+            if (!limiter.isUnlimited()) {
+                result = result.thenApply(v -> limiter.account(v, clientIp,
+                        v instanceof Verification.Verified ok ? orgs.of(ok.principal().org()).rateLimits() : null));
+            }
         }
-        CompletionStage<Verification> result = credential.isPresent()
-                ? verify(credential.token(), clientIp) : CompletableFuture.completedFuture(credential.refusal());
-        return limiter.isUnlimited() ? result : result.thenApply(v -> limiter.account(v, clientIp,
-                v instanceof Verification.Verified ok ? orgs.of(ok.principal().org()).rateLimits() : null));
+        return observer == null ? result : result.thenApply(v -> {
+            observer.verified(v, System.nanoTime() - started);
+            return v;
+        });
     }
 
     /**

@@ -214,4 +214,26 @@ class RequestRateLimiterTest {
         }
         assertThat(none.admitClient("10.0.0.1")).isNull();
     }
+
+    @Test
+    void theObserverHearsEveryOutcomeTheLimitsIncludedButNotAMissingCredential() {
+        List<RefusalReason> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> took = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TokenVerifier observed = verifier.observedBy((result, nanos) -> {
+            heard.add(reasonOf(result));
+            took.add(nanos);
+        });
+
+        for (int i = 0; i < 6; i++) {
+            observed.verify(PresentedCredential.extract("Bearer " + devKey, null), "10.0.0.1").toCompletableFuture().join();
+        }
+        observed.verify(PresentedCredential.extract(null, null), "10.0.0.1").toCompletableFuture().join();
+
+        // Five within the dev burst, the sixth refused by the limit; nothing for the request without a credential.
+        assertThat(heard).hasSize(6).containsOnlyOnce(RefusalReason.RATE_LIMITED);
+        assertThat(heard.subList(0, 5)).containsOnlyNulls();
+        assertThat(took).allMatch(n -> n >= 0);
+        // The unobserved verifier shares the observed one's limits: the token is still over its rate there.
+        assertThat(reasonOf(verify(devKey, "10.0.0.1"))).isEqualTo(RefusalReason.RATE_LIMITED);
+    }
 }

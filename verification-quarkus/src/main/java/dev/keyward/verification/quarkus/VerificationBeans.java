@@ -168,8 +168,9 @@ public class VerificationBeans {
     @Produces
     @Singleton
     TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource, KeywardKeySource keywardKeys,
-                                RequestRateLimiter limiter, OrgRulesCache orgs) {
-        return settings.build(introspector, keySource, keywardKeys, keywardIssuer, Clock.systemUTC(), limiter, orgs);
+                                RequestRateLimiter limiter, OrgRulesCache orgs, VerificationMetrics metrics) {
+        return settings.build(introspector, keySource, keywardKeys, keywardIssuer, Clock.systemUTC(), limiter, orgs)
+                .observedBy(metrics.timing());
     }
 
     @Produces
@@ -228,7 +229,7 @@ public class VerificationBeans {
 
     @Produces
     @Singleton
-    RequestAuthorizer requestAuthorizer(TokenVerifier verifier, VerificationEvents events) {
-        return new RequestAuthorizer(verifier, events);
+    RequestAuthorizer requestAuthorizer(TokenVerifier verifier, VerificationEvents events, VerificationMetrics metrics) {
+        return new RequestAuthorizer(verifier, metrics.counting(events));
     }
 }
