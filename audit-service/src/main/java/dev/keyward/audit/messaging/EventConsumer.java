@@ -1,10 +1,9 @@
 package dev.keyward.audit.messaging;
 
+import dev.keyward.audit.metrics.AuditMetrics;
 import dev.keyward.audit.service.EventIngestion;
 import dev.keyward.events.EventCodec;
 import dev.keyward.events.KeywardEvent;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,11 +27,11 @@ public class EventConsumer {
     private static final Logger LOG = Logger.getLogger(EventConsumer.class);
 
     private final EventIngestion ingestion;
-    private final Counter malformed;
+    private final AuditMetrics metrics;
 
-    public EventConsumer(EventIngestion ingestion, MeterRegistry registry) {
+    public EventConsumer(EventIngestion ingestion, AuditMetrics metrics) {
         this.ingestion = ingestion;
-        this.malformed = Counter.builder("keyward.audit.events.malformed").register(registry);
+        this.metrics = metrics;
     }
 
     @Incoming("events")
@@ -72,7 +71,7 @@ public class EventConsumer {
                 reason = e.getClass().getSimpleName();
             }
         }
-        malformed.increment();
+        metrics.malformed();
         LOG.warnf("skipped a malformed event at %s-%d offset %d (%s)", record.topic(), record.partition(),
                 record.offset(), reason);
         return Optional.empty();

@@ -35,6 +35,17 @@ public class AuthFailureRepository {
         return counts("client_ip", org, shortStart, longStart, top);
     }
 
+    /** The orgs with a failure since {@code since} (the only ones whose health is not ok). */
+    public Uni<List<String>> orgsFailingSince(Instant since) {
+        String sql = "select distinct org from audit_event where type = '" + EventType.AUTH_FAILED.wireName()
+                + "' and time >= $1";
+        return pool.preparedQuery(sql).execute(Tuple.of(since.atOffset(ZoneOffset.UTC))).map(rows -> {
+            List<String> orgs = new ArrayList<>();
+            rows.forEach(r -> orgs.add(r.getString("org")));
+            return orgs;
+        });
+    }
+
     // column is one of two constants above, never caller input; the type is a literal so that the
     // planner can match the partial auth_failed index.
     private Uni<List<AuthHealthEvaluator.Count>> counts(String column, String org, Instant shortStart, Instant longStart,

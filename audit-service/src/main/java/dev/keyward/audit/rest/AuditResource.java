@@ -19,10 +19,12 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /** The audit trail of the caller's org: listing, export and chain verification. All need {@code audit:read}. */
+@Tag(name = "Audit trail", description = "The org's events: query, export and chain verification")
 @Path("/v1/audit")
 public class AuditResource {
 

@@ -8,11 +8,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Failed-authentication health of the caller's org ({@code audit:read}). Org-scoped like the rest of
  * the audit trail: failures name token prefixes and client IPs, which one org must not see of another.
  */
+@Tag(name = "Auth health", description = "Failed authentications of the org by token prefix and client address")
 @Path("/v1/auth/health")
 public class AuthHealthResource {
 

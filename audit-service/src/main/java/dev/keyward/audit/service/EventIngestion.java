@@ -1,9 +1,8 @@
 package dev.keyward.audit.service;
 
+import dev.keyward.audit.metrics.AuditMetrics;
 import dev.keyward.audit.repository.EventLogRepository;
 import dev.keyward.events.KeywardEvent;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,14 +27,12 @@ public class EventIngestion {
 
     private final Pool pool;
     private final EventLogRepository repository;
-    private final Counter stored;
-    private final Counter duplicates;
+    private final AuditMetrics metrics;
 
-    public EventIngestion(Pool pool, EventLogRepository repository, MeterRegistry registry) {
+    public EventIngestion(Pool pool, EventLogRepository repository, AuditMetrics metrics) {
         this.pool = pool;
         this.repository = repository;
-        this.stored = Counter.builder("keyward.audit.events.stored").register(registry);
-        this.duplicates = Counter.builder("keyward.audit.events.duplicates").register(registry);
+        this.metrics = metrics;
     }
 
     /** Stores the new events of the batch; completes with how many were new. */
@@ -64,10 +61,7 @@ public class EventIngestion {
                                 })))
                 // The retry sees the concurrently stored id as already stored and skips it.
                 .onFailure(ConcurrentDuplicateException.class).retry().atMost(3)
-                .invoke(n -> {
-                    stored.increment(n);
-                    duplicates.increment(events.size() - n);
-                });
+                .invoke(n -> metrics.stored(n, events.size() - n));
     }
 
     /**
