@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.keyward.events.EventType;
 import dev.keyward.testsupport.EventTap;
 import dev.keyward.testsupport.KafkaTestResource;
+import dev.keyward.testsupport.MonitoredMetrics;
 import dev.keyward.testsupport.PostgresTestResource;
 import dev.keyward.testsupport.SharedInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -113,6 +114,12 @@ class EventOutboxTests {
                 }
                 assertThat(orgs.count("select count(*) from event_outbox where org_id = ? and sent_at is null", org.id()))
                         .isEqualTo(9);
+                // What the outbox alert and panel read: the backlog and how long its oldest row has waited.
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    String metrics = MetricsTests.scrape();
+                    assertThat(MonitoredMetrics.value(metrics, "keyward_outbox_backlog_events")).isGreaterThanOrEqualTo(9);
+                    assertThat(MonitoredMetrics.value(metrics, "keyward_outbox_oldest_age_seconds")).isGreaterThan(0);
+                });
             } finally {
                 kafka.start();
             }
@@ -134,6 +141,11 @@ class EventOutboxTests {
             }
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     orgs.count("select count(*) from event_outbox where org_id = ? and sent_at is null", org.id()) == 0);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                String metrics = MetricsTests.scrape();
+                assertThat(MonitoredMetrics.value(metrics, "keyward_outbox_backlog_events")).isZero();
+                assertThat(MonitoredMetrics.value(metrics, "keyward_outbox_oldest_age_seconds")).isZero();
+            });
         }
     }
 

@@ -3,6 +3,7 @@ package dev.keyward.token.auth;
 import dev.keyward.contract.ApiException;
 import dev.keyward.verification.KeyedRateLimit;
 import dev.keyward.verification.RequestRateLimiter;
+import dev.keyward.verification.quarkus.VerificationMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -35,10 +36,14 @@ public class LeakReporters {
     static final String PREFIX = "keyward.leaks.reporters.";
     private static final int P256_RAW_SIGNATURE = 64;
 
+    /** This rate limit in {@code keyward_rate_limited_requests_total{limit}}. */
+    static final String LEAK_REPORTER_LIMIT = "leak_reporter";
+
     private final Map<String, PublicKey> keys;
     private final KeyedRateLimit limit;
+    private final VerificationMetrics metrics;
 
-    public LeakReporters(Config config,
+    public LeakReporters(Config config, VerificationMetrics metrics,
                          @ConfigProperty(name = "keyward.leaks.rate-limit.per-second", defaultValue = "5") double perSecond,
                          @ConfigProperty(name = "keyward.leaks.rate-limit.burst", defaultValue = "50") int burst) {
         Map<String, PublicKey> found = new HashMap<>();
@@ -50,6 +55,7 @@ public class LeakReporters {
         }
         this.keys = Map.copyOf(found);
         this.limit = KeyedRateLimit.of(new RequestRateLimiter.Limit(perSecond, burst), 10_000);
+        this.metrics = metrics;
     }
 
     /**
@@ -67,6 +73,7 @@ public class LeakReporters {
         }
         long waitNanos = limit.acquire(keyId);
         if (waitNanos > 0) {
+            metrics.rateLimited(LEAK_REPORTER_LIMIT);
             long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + 999_999_999L));
             throw new ApiException(429, "rate_limited", "too many reports from this reporter key; retry later",
                     Map.of("retry_after", seconds));

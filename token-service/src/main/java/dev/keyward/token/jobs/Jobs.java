@@ -1,5 +1,6 @@
 package dev.keyward.token.jobs;
 
+import dev.keyward.token.metrics.TokenMetrics;
 import dev.keyward.token.repository.AdvisoryLock;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -26,10 +27,13 @@ public class Jobs {
 
     private final Map<String, ScheduledJob> byName = new TreeMap<>();
     private final AdvisoryLock lock;
+    private final TokenMetrics metrics;
 
-    public Jobs(@Any Instance<ScheduledJob> jobs, AdvisoryLock lock) {
+    public Jobs(@Any Instance<ScheduledJob> jobs, AdvisoryLock lock, TokenMetrics metrics) {
         jobs.forEach(job -> byName.put(job.name(), job));
         this.lock = lock;
+        this.metrics = metrics;
+        byName.keySet().forEach(metrics::job);
     }
 
     void schedule(@Observes StartupEvent event, Scheduler scheduler, Config config) {
@@ -59,15 +63,22 @@ public class Jobs {
             return Optional.empty();
         }
         long startedNanos = System.nanoTime();
-        JobSummary summary = lock.tryRun(job.lockKey(), () -> {
-            Map<String, Long> counts = job.run();
-            long ms = (System.nanoTime() - startedNanos) / 1_000_000;
-            LOG.infof("job %s ran in %d ms: %s", name, ms, counts);
-            return new JobSummary(name, true, counts, ms);
-        }).orElseGet(() -> {
-            LOG.debugf("job %s: another run holds the lock, skipping", name);
-            return JobSummary.skipped(name);
-        });
+        JobSummary summary;
+        try {
+            summary = lock.tryRun(job.lockKey(), () -> {
+                Map<String, Long> counts = job.run();
+                long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+                LOG.infof("job %s ran in %d ms: %s", name, ms, counts);
+                return new JobSummary(name, true, counts, ms);
+            }).orElseGet(() -> {
+                LOG.debugf("job %s: another run holds the lock, skipping", name);
+                return JobSummary.skipped(name);
+            });
+        } catch (RuntimeException e) {
+            metrics.jobFailed(name, System.nanoTime() - startedNanos);
+            throw e;
+        }
+        metrics.jobRan(summary, System.nanoTime() - startedNanos);
         return Optional.of(summary);
     }
 

@@ -1,5 +1,6 @@
 package dev.keyward.token.notify;
 
+import dev.keyward.token.metrics.TokenMetrics;
 import dev.keyward.token.repository.BlockingDatabase;
 import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.OrgRepository;
@@ -59,9 +60,10 @@ public class NotificationDispatcher {
     private final Backoff backoff;
     private final int maxAttempts;
     private final int batchSize;
+    private final TokenMetrics metrics;
 
     public NotificationDispatcher(BlockingDatabase database, OrgRepository orgs, Clock clock, MailNotifier mail,
-                                  WebhookNotifier webhook,
+                                  WebhookNotifier webhook, TokenMetrics metrics,
                                   @ConfigProperty(name = "keyward.notify.backoff", defaultValue = "30s") Duration firstBackoff,
                                   @ConfigProperty(name = "keyward.notify.max-backoff", defaultValue = "1h") Duration maxBackoff,
                                   @ConfigProperty(name = "keyward.notify.max-attempts", defaultValue = "10") int maxAttempts,
@@ -74,6 +76,7 @@ public class NotificationDispatcher {
         this.backoff = new Backoff(firstBackoff, maxBackoff);
         this.maxAttempts = maxAttempts;
         this.batchSize = batchSize;
+        this.metrics = metrics;
     }
 
     /** What one delivery pass did. */
@@ -121,18 +124,21 @@ public class NotificationDispatcher {
                     update("update notification_deliveries set delivered_at = ?1, last_error = null where id = ?2",
                             done, d.id());
                     delivered++;
+                    metrics.delivery(d.channel(), "delivered");
                 } else if (d.attempts() >= maxAttempts) {
                     update("update notification_deliveries set failed_at = ?1, last_error = ?2 where id = ?3",
                             done, error, d.id());
                     LOG.warnf("notification %d (%s) given up after %d attempts: %s", d.id(), d.channel(),
                             d.attempts(), error);
                     failed++;
+                    metrics.delivery(d.channel(), "failed");
                 } else {
                     update("update notification_deliveries set next_attempt_at = ?1, last_error = ?2 where id = ?3",
                             done.plus(backoff.after(d.attempts())), error, d.id());
                     LOG.infof("notification %d (%s) attempt %d failed, retrying: %s", d.id(), d.channel(),
                             d.attempts(), error);
                     retrying++;
+                    metrics.delivery(d.channel(), "retrying");
                 }
             }
         } while (claimed.size() == batchSize);

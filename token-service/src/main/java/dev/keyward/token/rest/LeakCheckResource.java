@@ -20,12 +20,14 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Whether keys someone found are live ({@code keyward scan --check}): no side effect, nothing
  * recorded but the caller's own use. Anyone signed in to the control plane may ask; the answer
  * tells nothing the holder of a key could not learn by using it, and names keys by hash and prefix only.
  */
+@Tag(name = "Leaks")
 @Path("/v1/leaks/check")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -17,12 +17,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Leak reports from secret scanners: a signed JSON array of {@code {token, type, url, source}}.
  * Every live key in it is handled by {@link LeakService}; the answer labels each entry by the
  * SHA-256 of its token, never the token itself.
  */
+@Tag(name = "Leaks", description = "Reports and checks of exposed keys")
 @Path("/v1/leaks")
 public class LeakReportResource {
 

@@ -17,8 +17,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Customer public keys (JWK) of an org, managed by its org admins ({@code org:admin}). */
+@Tag(name = "Customer keys", description = "Public keys an org signs its own JWTs with")
 @Path("/v1/orgs/{org}/keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

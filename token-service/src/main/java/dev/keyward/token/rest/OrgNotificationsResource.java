@@ -25,12 +25,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * An org's notification settings ({@code org:admin}): where expiry notices go. The webhook URL
  * must pass the SSRF rules when it is set ({@link OrgService#putNotifications}) and again at every
  * delivery; the secret is write-only.
  */
+@Tag(name = "Notifications", description = "Where an org hears of expiring tokens: e-mail and webhook")
 @Path("/v1/orgs/{org}/notifications")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

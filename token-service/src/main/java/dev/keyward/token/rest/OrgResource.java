@@ -25,12 +25,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Orgs and their policy. Platform operators ({@code orgs:*}) create, suspend, resume and delete
  * orgs and set caps; an org's own admins ({@code org:admin}) read their org and change its policy
  * within the caps.
  */
+@Tag(name = "Orgs", description = "Onboarding, policy, suspension and deletion of orgs")
 @Path("/v1/orgs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -17,12 +17,17 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code POST /v1/token-exchange} (RFC 8693): a CI job or pod trades the OIDC token its platform
  * gave it for a short-lived Keyward token. The presented token is the only credential. Refusals are
  * RFC 6749 error bodies ({@code {error, error_description}}), each recorded as {@code auth:failed}.
  */
+@Tag(name = "Token exchange", description = "A workload's OIDC token for a short-lived Keyward token (RFC 8693)")
 @Path("/v1/token-exchange")
 public class TokenExchangeResource {
 
@@ -54,9 +59,22 @@ public class TokenExchangeResource {
     record ErrorAnswer(String error, @JsonProperty("error_description") String errorDescription) {
     }
 
+    /** The form's parameters, for the API document only: the form is read by hand (a repeated parameter is refused). */
+    @Schema(name = "TokenExchangeForm", requiredProperties = {"grant_type", "subject_token", "subject_token_type", "audience"},
+            example = """
+            {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", \
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "audience": "acme", "scope": "repos:app=git:read", \
+            "requested_ttl": "900"}""")
+    record Form(@JsonProperty("grant_type") String grantType, @JsonProperty("subject_token") String subjectToken,
+                @JsonProperty("subject_token_type") String subjectTokenType, String audience, String scope,
+                @JsonProperty("requested_ttl") String requestedTtl,
+                @JsonProperty("requested_token_type") String requestedTokenType) {
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(schema = @Schema(implementation = Form.class)))
     public Uni<Response> exchange(MultivaluedMap<String, String> form) {
         String clientIp = principal.clientIp();
         String org = null;

@@ -11,6 +11,7 @@ import dev.keyward.token.service.Revocation;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** JSON bodies of the token endpoints (wire names are SPEC's). */
 final class TokenJson {
@@ -23,6 +24,9 @@ final class TokenJson {
      * as an alias ({@code permission} + {@code repoAllowlist} instead of {@code scopes},
      * {@code ttlHours} instead of {@code expires_in}, {@code kind: "workspace"} for {@code org}).
      */
+    @Schema(name = "TokenCreateRequest", example = """
+            {"name": "ci", "kind": "repo", "scopes": {"repos:team/*": ["git:read", "git:write"]}, \
+            "expires_in": 86400, "allowed_cidrs": ["203.0.113.0/24"], "environment": "prod"}""")
     record CreateRequest(String name, String kind, Map<String, List<String>> scopes,
                          @JsonProperty("expires_in") Long expiresIn,
                          @JsonProperty("allowed_cidrs") List<String> allowedCidrs,

@@ -32,8 +32,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The control-plane token API. Every call acts within the caller's own org. */
+@Tag(name = "Tokens", description = "The org's API keys: create, list, read, export, rotate and revoke")
 @Path("/v1/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -21,8 +21,11 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** An org's trust policies for workload identity exchange, managed by its admins ({@code org:admin}). */
+@Tag(name = "Trust policies", description = "Which workload identities may exchange their tokens, and for what")
 @Path("/v1/orgs/{org}/trust-policies")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -39,6 +42,10 @@ public class TrustPolicyResource {
     }
 
     /** {@code POST} body; {@code claims} and {@code max_ttl} may be left out. */
+    @Schema(name = "TrustPolicyCreateRequest", example = """
+            {"name": "deploys from main", "issuer": "https://token.actions.githubusercontent.com", \
+            "audience": "keyward", "subject": "repo:acme/app:ref:refs/heads/main", \
+            "claims": {"repository_owner": "acme"}, "scopes": {"repos:app": ["git:read"]}, "max_ttl": 900}""")
     record CreateRequest(String name, String issuer, String audience, String subject, Map<String, String> claims,
                          Map<String, List<String>> scopes, @JsonProperty("max_ttl") Long maxTtl) {
     }

@@ -2,6 +2,7 @@ package dev.keyward.token.service;
 
 import dev.keyward.events.EventCodec;
 import dev.keyward.events.KeywardEvent;
+import dev.keyward.token.metrics.TokenMetrics;
 import dev.keyward.token.repository.OutboxEntity;
 import dev.keyward.token.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
@@ -16,13 +17,16 @@ import java.util.List;
 public class EventOutbox {
 
     private final OutboxRepository outbox;
+    private final TokenMetrics metrics;
 
-    public EventOutbox(OutboxRepository outbox) {
+    public EventOutbox(OutboxRepository outbox, TokenMetrics metrics) {
         this.outbox = outbox;
+        this.metrics = metrics;
     }
 
+    // Counted once written: a transaction that fails after this (rare: its commit) counts a change it did not make.
     public Uni<Void> append(KeywardEvent event) {
-        return outbox.persist(row(event)).replaceWithVoid();
+        return outbox.persist(row(event)).invoke(() -> metrics.appended(event)).replaceWithVoid();
     }
 
     /** Several events, in order (a job's batch). */
@@ -30,7 +34,8 @@ public class EventOutbox {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return outbox.persist(events.stream().map(EventOutbox::row).toList()).replaceWithVoid();
+        return outbox.persist(events.stream().map(EventOutbox::row).toList())
+                .invoke(() -> events.forEach(metrics::appended)).replaceWithVoid();
     }
 
     private static OutboxEntity row(KeywardEvent event) {
