@@ -208,9 +208,10 @@ final class DeploymentRules {
 
     /**
      * Objects that refer to each other match: a Deployment's selector its pod labels, a Service's
-     * selector some pods, an HPA its target, a probe a declared port, a ConfigMap reference a
-     * rendered ConfigMap, a volume a rendered claim, and (where Secrets are rendered at all) a
-     * required Secret reference a rendered Secret.
+     * selector some pods, a ServiceMonitor's selector a Service and its port a port of that Service,
+     * an HPA its target, a probe a declared port, a ConfigMap reference a rendered ConfigMap, a volume
+     * a rendered claim, and (where Secrets are rendered at all) a required Secret reference a
+     * rendered Secret.
      */
     static List<String> wiring(List<Manifest> manifests) {
         List<String> v = new ArrayList<>();
@@ -260,6 +261,19 @@ final class DeploymentRules {
                     .anyMatch(d -> matches(selector, d.at("/spec/template/metadata/labels")));
             if (selector.size() > 0 && !selectsPods) {
                 v.add(service.ref() + " selects no pods of any Deployment");
+            }
+        }
+        for (Manifest monitor : kind(manifests, "ServiceMonitor")) {
+            List<Manifest> services = kind(manifests, "Service").stream()
+                    .filter(s -> selects(monitor.at("/spec/selector"), s.at("/metadata/labels"))).toList();
+            if (services.isEmpty()) {
+                v.add(monitor.ref() + " selects no Service");
+            }
+            for (JsonNode endpoint : monitor.at("/spec/endpoints")) {
+                String port = endpoint.path("port").asText();
+                services.stream().filter(s -> StreamSupport.stream(s.at("/spec/ports").spliterator(), false)
+                                .noneMatch(p -> p.path("name").asText().equals(port)))
+                        .forEach(s -> v.add(monitor.ref() + " scrapes the port " + port + ", which " + s.ref() + " does not name"));
             }
         }
         for (Manifest hpa : kind(manifests, "HorizontalPodAutoscaler")) {

@@ -129,6 +129,16 @@ class DeploymentRulesTests {
     }
 
     @Test
+    void wiring_rule_wants_each_service_monitor_to_reach_a_service_port() {
+        assertThat(DeploymentRules.wiring(prodWith("ServiceMonitor/audit-service", m -> ((ObjectNode) m.at("/spec/selector/matchLabels"))
+                .put("app.kubernetes.io/name", "audit"))))
+                .containsExactly("ServiceMonitor/audit-service selects no Service");
+        assertThat(DeploymentRules.wiring(prodWith("ServiceMonitor/token-service", m -> ((ObjectNode) m.at("/spec/endpoints/0"))
+                .put("port", "metrics"))))
+                .containsExactly("ServiceMonitor/token-service scrapes the port metrics, which Service/token-service does not name");
+    }
+
+    @Test
     void wiring_rule_wants_every_required_secret_where_secrets_are_rendered() {
         List<Manifest> dev = Overlays.render(Overlays.DEV);
 

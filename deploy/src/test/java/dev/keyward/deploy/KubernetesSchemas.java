@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +26,11 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Checks each object against the schema of its kind. Core kinds are deserialized into the fabric8
- * Kubernetes model with unknown fields refused (the model would otherwise file them away as
- * "additional properties"), so a misspelt or misplaced field or a wrong type fails. The operators'
- * custom resources have no Java model here: their apiVersion, kind and required fields are checked.
+ * Checks each object against the schema of its kind. Core kinds and the Prometheus Operator's are
+ * deserialized into the fabric8 models with unknown fields refused (the model would otherwise file
+ * them away as "additional properties"), so a misspelt or misplaced field or a wrong type fails. The
+ * other operators' custom resources have no Java model here: their apiVersion, kind and required
+ * fields are checked.
  */
 final class KubernetesSchemas {
 
@@ -41,7 +44,9 @@ final class KubernetesSchemas {
             Map.entry("apps/v1/Deployment", Deployment.class),
             Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
             Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
-            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class));
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+            Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
+            Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class));
 
     private static final Map<String, Function<Manifest, List<String>>> CUSTOM = Map.of(
             "kafka.strimzi.io/v1beta2/Kafka", KubernetesSchemas::kafka,

@@ -166,6 +166,42 @@ class KubernetesSchemasTests {
         assertThat(violations(keycloak.replace("{httpEnabled: true}", "{}"))).singleElement().asString().contains("tlsSecret");
     }
 
+    @Test
+    void prometheus_operator_resources_are_held_to_their_schema() {
+        String monitor = """
+                apiVersion: monitoring.coreos.com/v1
+                kind: ServiceMonitor
+                metadata:
+                  name: demo
+                spec:
+                  selector:
+                    matchLabels: {app: demo}
+                  endpoints:
+                    - port: http
+                      path: /q/metrics
+                """;
+        String rule = """
+                apiVersion: monitoring.coreos.com/v1
+                kind: PrometheusRule
+                metadata:
+                  name: demo
+                spec:
+                  groups:
+                    - name: demo
+                      rules:
+                        - alert: Demo
+                          expr: up == 0
+                          for: 5m
+                """;
+
+        assertThat(violations(monitor)).isEmpty();
+        assertThat(violations(rule)).isEmpty();
+        assertThat(violations(monitor.replace("endpoints:", "endpoint:"))).singleElement().asString()
+                .contains("ServiceMonitor/demo", "endpoint");
+        assertThat(violations(rule.replace("      rules:", "      for: 5m\n      rules:"))).singleElement()
+                .asString().contains("PrometheusRule/demo", "spec.groups[0]");
+    }
+
     private static List<String> violations(String yaml) {
         return Manifest.parseAll(yaml).stream().flatMap(m -> KubernetesSchemas.violations(m).stream()).toList();
     }

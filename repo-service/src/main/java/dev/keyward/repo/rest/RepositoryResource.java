@@ -45,6 +45,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * Content calls are authorized like git: {@code git:read} to browse and diff, {@code git:write} to
  * commit and merge, with the operation named in the {@code token:used} event.
  */
+@Tag(name = "Repositories", description = "Create, list, read and delete the org's repositories")
 @Path("/v1/repos")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
