@@ -143,6 +143,8 @@ public final class LocalStack implements AutoCloseable {
                     "KEYWARD_INTERNAL_SECRET", secrets.getProperty("internal-secret"),
                     "KEYWARD_JSON_LOGS", "false",
                     "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:" + ports.tokenService()));
+            // The iss of exchanged tokens: token-service signs it and every verifier expects it.
+            common.put("KEYWARD_ISSUER", "http://127.0.0.1:" + ports.tokenService());
             if (keycloakRealmUrl != null) {
                 // People sign in through the realm: token-service's API and /ui pages, audit-service's API.
                 common.put("KEYWARD_OIDC_URL", keycloakRealmUrl);
@@ -158,6 +160,9 @@ public final class LocalStack implements AutoCloseable {
                     .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", adminTokenFile().toString())
                     .env("KEYWARD_BOOTSTRAP_OPERATOR_TOKEN_FILE", operatorTokenFile().toString())
+                    // A dev stack: a local Keycloak (any issuer on http at 127.0.0.0/8) may act as a CI platform.
+                    .env("KEYWARD_EXCHANGE_ISSUER_ALLOW_HTTP", "true")
+                    .env("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8")
                     .start();
             started.add(token);
             services.put(token.module(), token);
