@@ -115,6 +115,7 @@ public final class SystemBenchmark {
                     .database(database(pg, "keyward_token")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_JSON_LOGS", "false")
                     .env("KEYWARD_PEPPER", LocalStack.randomSecret())
+                    .env("KEYWARD_SIGNING_KEYS_SECRET", LocalStack.randomSecret())
                     .env("KEYWARD_BOOTSTRAP_ORG", ORG).env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()),
                     "bench.token-jvm-args").start();
             started.add(token);
