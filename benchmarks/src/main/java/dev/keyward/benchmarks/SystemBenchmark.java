@@ -310,47 +310,10 @@ public final class SystemBenchmark {
             measured.add(issuer.jobToken(exchanges + i));
         }
         log("Token exchange: warming up with " + exchanges + ", then " + exchanges + " from " + creationClients + " clients ...");
-        runExchanges(warm, creationClients);
-        double[] result = runExchanges(measured, creationClients);
+        concurrently("exchange", exchanges, creationClients, i -> exchange(warm.get(i)));
+        Load load = concurrently("exchange", exchanges, creationClients, i -> exchange(measured.get(i)));
         rows.add(new Row("POST /v1/token-exchange, " + creationClients + " clients: exchanges/s, p50, p99",
-                "%,.0f/s, %.1f ms, %.1f ms (%d exchanged, %d failed, %.1f s)".formatted(result[0], result[1], result[2],
-                        (long) result[3], (long) result[4], result[5]), ">= 1,000/s"));
-    }
-
-    /** {rate, p50 ms, p99 ms, done, failed, seconds}. */
-    private double[] runExchanges(List<String> jobTokens, int clients) throws InterruptedException {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger failures = new AtomicInteger();
-        CountDownLatch done = new CountDownLatch(clients);
-        long start = System.nanoTime();
-        for (int c = 0; c < clients; c++) {
-            new Thread(() -> {
-                try {
-                    int i;
-                    while ((i = next.getAndIncrement()) < jobTokens.size()) {
-                        long t0 = System.nanoTime();
-                        try {
-                            exchange(jobTokens.get(i));
-                            latencies.add(System.nanoTime() - t0);
-                        } catch (RuntimeException e) {
-                            failures.incrementAndGet();
-                        }
-                    }
-                } finally {
-                    done.countDown();
-                }
-            }, "bench-exchange-" + c).start();
-        }
-        done.await();
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        List<Long> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
-        if (sorted.isEmpty()) {
-            throw new IllegalStateException("no exchange succeeded");
-        }
-        return new double[] {sorted.size() / elapsed, pick(sorted, 0.50) / 1e6, pick(sorted, 0.99) / 1e6, sorted.size(),
-                failures.get(), elapsed};
+                load.summary("exchanged"), ">= 1,000/s"));
     }
 
     // ---- content API ----
@@ -421,6 +384,30 @@ public final class SystemBenchmark {
     /** Creates {@code count} tokens from {@code clients} threads; a warm-up ({@code warmup} names it) adds no row. */
     private List<String[]> createTokens(String warmup, int count, int clients) throws InterruptedException {
         ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
+        Load load = concurrently("create", count, clients, i -> {
+            JsonNode t = createReadToken((warmup == null ? "bench" : warmup) + "-" + clients + "-" + i);
+            created.add(new String[] {t.path("id").asText(), t.path("token").asText()});
+        });
+        if (warmup != null) {
+            return List.of();
+        }
+        rows.add(new Row("POST /v1/tokens, " + clients + " client" + (clients == 1 ? "" : "s") + ": tokens/s, p50, p99",
+                load.summary("created"), clients == 1 ? "" : ">= 1,000/s"));
+        return new ArrayList<>(created);
+    }
+
+    /** The outcome of {@link #concurrently}: each success's latency (sorted), the failures, the wall time. */
+    record Load(List<Long> latencies, int failures, double seconds) {
+
+        String summary(String what) {
+            return "%,.0f/s, %s, %s (%d %s, %d failed, %.1f s)".formatted(latencies.size() / seconds, millis(latencies, 0.50),
+                    millis(latencies, 0.99), latencies.size(), what, failures, seconds);
+        }
+    }
+
+    /** Runs {@code operation(0 … count-1)} from {@code clients} threads, each taking the next index; a throw is a failure. */
+    private static Load concurrently(String name, int count, int clients, java.util.function.IntConsumer operation)
+            throws InterruptedException {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -433,9 +420,8 @@ public final class SystemBenchmark {
                     while ((i = next.getAndIncrement()) < count) {
                         long t0 = System.nanoTime();
                         try {
-                            JsonNode t = createReadToken((warmup == null ? "bench" : warmup) + "-" + clients + "-" + i);
+                            operation.accept(i);
                             latencies.add(System.nanoTime() - t0);
-                            created.add(new String[] {t.path("id").asText(), t.path("token").asText()});
                         } catch (RuntimeException e) {
                             failures.incrementAndGet();
                         }
@@ -443,19 +429,16 @@ public final class SystemBenchmark {
                 } finally {
                     done.countDown();
                 }
-            }, "bench-create-" + c).start();
+            }, "bench-" + name + "-" + c).start();
         }
         done.await();
-        if (warmup != null) {
-            return List.of();
-        }
         double elapsed = (System.nanoTime() - start) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        rows.add(new Row("POST /v1/tokens, " + clients + " client" + (clients == 1 ? "" : "s") + ": tokens/s, p50, p99",
-                "%,.0f/s, %s, %s (%d created, %d failed, %.1f s)".formatted(created.size() / elapsed, millis(sorted, 0.50),
-                        millis(sorted, 0.99), created.size(), failures.get(), elapsed), clients == 1 ? "" : ">= 1,000/s"));
-        return new ArrayList<>(created);
+        if (sorted.isEmpty()) {
+            throw new IllegalStateException("no " + name + " succeeded (" + failures.get() + " failed)");
+        }
+        return new Load(sorted, failures.get(), elapsed);
     }
 
     private JsonNode createReadToken(String name) {

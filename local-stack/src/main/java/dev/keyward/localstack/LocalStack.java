@@ -143,6 +143,8 @@ public final class LocalStack implements AutoCloseable {
                     "KEYWARD_INTERNAL_SECRET", secrets.getProperty("internal-secret"),
                     "KEYWARD_JSON_LOGS", "false",
                     "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:" + ports.tokenService()));
+            // The iss of exchanged tokens: token-service signs it and every verifier expects it.
+            common.put("KEYWARD_ISSUER", "http://127.0.0.1:" + ports.tokenService());
             if (keycloakRealmUrl != null) {
                 // People sign in through the realm: token-service's API and /ui pages, audit-service's API.
                 common.put("KEYWARD_OIDC_URL", keycloakRealmUrl);
@@ -155,9 +157,13 @@ public final class LocalStack implements AutoCloseable {
                     .env("KEYWARD_AUDIT_SERVICE_URL", "http://127.0.0.1:" + ports.auditService())
                     .database(pg.database("keyward_token")).kafka(kafka).env(common).env(spoolOf("token-service"))
                     .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
+                    .env("KEYWARD_SIGNING_KEYS_SECRET", secrets.getProperty("signing-keys-secret"))
                     .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", adminTokenFile().toString())
                     .env("KEYWARD_BOOTSTRAP_OPERATOR_TOKEN_FILE", operatorTokenFile().toString())
+                    // A dev stack: a local Keycloak (any issuer on http at 127.0.0.0/8) may act as a CI platform.
+                    .env("KEYWARD_EXCHANGE_ISSUER_ALLOW_HTTP", "true")
+                    .env("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8")
                     .start();
             started.add(token);
             services.put(token.module(), token);
@@ -302,19 +308,32 @@ public final class LocalStack implements AutoCloseable {
         services.clear();
     }
 
-    /** The pepper and internal secret are made once per data folder so restarts keep every token valid. */
+    /**
+     * The pepper, internal secret and signing-keys secret are made once per data folder so restarts
+     * keep every token (and every stored signing key) valid; one a newer version added is made on its first start.
+     */
     private Properties secrets() throws IOException {
         Path file = home.resolve("secrets.properties");
         Properties p = new Properties();
-        if (Files.exists(file)) {
+        boolean exists = Files.exists(file);
+        if (exists) {
             try (InputStream in = Files.newInputStream(file)) {
                 p.load(in);
             }
+        }
+        boolean added = false;
+        for (String name : List.of("pepper", "internal-secret", "signing-keys-secret")) {
+            if (p.getProperty(name) == null) {
+                p.setProperty(name, randomSecret());
+                added = true;
+            }
+        }
+        if (!added) {
             return p;
         }
-        p.setProperty("pepper", randomSecret());
-        p.setProperty("internal-secret", randomSecret());
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        if (!exists) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
         try (OutputStream out = Files.newOutputStream(file)) {
             p.store(out, "Keyward local stack secrets: keep private");
         }

@@ -3,6 +3,7 @@ package dev.keyward.system;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyward.localstack.EmbeddedKeycloak;
 import dev.keyward.localstack.LocalStack;
 import dev.keyward.testsupport.GitCli;
 import io.restassured.http.ContentType;
@@ -60,6 +61,7 @@ final class SystemStack {
     private final Path work;
     private final GitCli git;
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    private EmbeddedKeycloak keycloak;
 
     private SystemStack(LocalStack stack, Path work) {
         this.stack = stack;
@@ -102,6 +104,17 @@ final class SystemStack {
 
     String adminToken() {
         return adminToken;
+    }
+
+    /**
+     * A real Keycloak beside the stack (the services do not use it), started on first call: its realms
+     * play CI platforms that issue workload tokens. It stops when the JVM exits.
+     */
+    synchronized EmbeddedKeycloak keycloak() {
+        if (keycloak == null) {
+            keycloak = EmbeddedKeycloak.start();
+        }
+        return keycloak;
     }
 
     /** A folder for clones; git's HOME. */

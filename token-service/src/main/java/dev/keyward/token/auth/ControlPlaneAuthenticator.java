@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * of the configured OIDC realm is a person instead, handled by {@link PersonAuthenticator}.
  * <p>
  * Refusals: 401 for missing or invalid credentials and 403 for a CIDR outside the allowlist (from
- * the verifier); 403 for repo tokens, customer-signed JWTs and missing permissions.
+ * the verifier); 403 for repo tokens, customer-signed JWTs, exchanged tokens and missing permissions.
  * <p>
  * What a token row adds never changes after the token is issued (rotation changes only its key),
  * so it is read once per token and then kept in memory: the verifier has already refused a revoked
@@ -75,7 +75,8 @@ public class ControlPlaneAuthenticator {
                 throw ApiException.forbidden("repo tokens cannot call the control plane");
             }
             if (verified.form() != CredentialForm.API_KEY) {
-                throw ApiException.forbidden("customer-signed JWTs cannot call the control plane; use an org API key");
+                String form = verified.form() == CredentialForm.EXCHANGED ? "exchanged tokens" : "customer-signed JWTs";
+                throw ApiException.forbidden(form + " cannot call the control plane; use an org API key");
             }
             if (permission == null) {
                 return Uni.createFrom().item(verified);

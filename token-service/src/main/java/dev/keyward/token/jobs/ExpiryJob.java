@@ -109,30 +109,26 @@ public class ExpiryJob implements ScheduledJob {
                 relay.wakeUp();
             }
         } while (marked == batchSize);
-        long purged = 0;
-        int deleted;
         Instant cutoff = now.minus(retention);
-        do {
-            deleted = database.await(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s
-                    .createNativeQuery(PURGE).setParameter(1, BlockingDatabase.at(cutoff)).setParameter(2, batchSize)
-                    .executeUpdate())));
-            purged += deleted;
-            batches++;
-        } while (deleted == batchSize);
-        long purgedExchanged = 0;
-        do {
-            deleted = database.await(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s
-                    .createNativeQuery(PURGE_EXCHANGED).setParameter(1, BlockingDatabase.at(cutoff)).setParameter(2, batchSize)
-                    .executeUpdate())));
-            purgedExchanged += deleted;
-            batches++;
-        } while (deleted == batchSize);
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("expired", expired);
-        counts.put("purged", purged);
-        counts.put("purged_exchanged", purgedExchanged);
+        counts.put("purged", purge(PURGE, cutoff));
+        counts.put("purged_exchanged", purge(PURGE_EXCHANGED, cutoff));
         counts.put("batches", batches);
         return counts;
+    }
+
+    /** Deletes, a batch per transaction, what {@code sql} (?1 cutoff, ?2 batch size) selects; how many rows. */
+    private long purge(String sql, Instant cutoff) {
+        long purged = 0;
+        int deleted;
+        do {
+            deleted = database.await(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s
+                    .createNativeQuery(sql).setParameter(1, BlockingDatabase.at(cutoff)).setParameter(2, batchSize)
+                    .executeUpdate())));
+            purged += deleted;
+        } while (deleted == batchSize);
+        return purged;
     }
 
     private Uni<Integer> markBatch(Instant now) {
