@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nCredentials:%n",
         footer = {
                 "  KEYWARD_TOKEN (an API token, for CI) wins over the session of 'keyward login'.",
+                "  A CI job or pod without either: 'keyward token exchange' turns its OIDC token into a Keyward token.",
                 "",
                 "Exit codes:",
                 "  0  done",

@@ -305,6 +305,81 @@ class LocalStackIT {
         });
     }
 
+    /**
+     * Secretless CI end to end: an org admin trusts the stack's Keycloak for its CI robot (a
+     * client-credentials token stands for the OIDC token a CI platform hands a job); the robot, with no
+     * Keyward credential at all, exchanges that token and clones with the result; deleting the policy
+     * refuses the exchanged token everywhere.
+     */
+    @Test
+    void aCiRobotExchangesItsOidcTokenUnderATrustPolicyAndClonesUntilThePolicyIsDeleted() throws Exception {
+        String org = LocalStack.BOOTSTRAP_ORG;
+        assertThat(admin().run("repo", "create", "trusted/app").exit()).isZero();
+
+        CliProcess.Result created = admin().run("--json", "trust", "create", org, "--name", "keycloak-ci-robot",
+                "--issuer", stack.keycloakRealmUrl(), "--audience", "keyward-api", "--subject", "*",
+                "--claim", "azp=keyward-ci", "--scope", "repos:trusted/*=git:read", "--max-ttl", "10m");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        JsonNode policy = JSON.readTree(created.out());
+        String policyId = policy.path("id").asText();
+        assertThat(policyId).startsWith("tp_");
+        assertThat(policy.path("max_ttl").asLong()).isEqualTo(600);
+        CliProcess.Result listed = admin().run("trust", "list", org);
+        assertThat(listed.exit()).as(listed.toString()).isZero();
+        assertThat(listed.out()).contains(policyId).contains("azp=keyward-ci").contains("repos:trusted/*=git:read");
+
+        // No Keyward credential and no config: only the workload's own token.
+        CliProcess robot = new CliProcess().env("KEYWARD_URL", stack.tokenServiceUrl())
+                .env("XDG_CONFIG_HOME", work.resolve("robot-config").toString());
+        CliProcess.Result garbage = robot.env("KEYWARD_OIDC_TOKEN", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJub2JvZHkifQ.c2ln")
+                .run("token", "exchange", "--org", org);
+        assertThat(garbage.exit()).as(garbage.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(garbage.out()).isEmpty();
+        assertThat(garbage.err()).contains("error: invalid_grant");
+
+        Path oidcToken = work.resolve("robot-oidc-token");
+        Files.writeString(oidcToken, robotOidcToken());
+        CliProcess.Result exchanged = robot.run("token", "exchange", "--org", org, "--oidc-token-file", oidcToken.toString(),
+                "--ttl", "5m");
+        assertThat(exchanged.exit()).as(exchanged.toString()).isZero();
+        String token = exchanged.out().strip();
+        assertThat(exchanged.out()).as("the token alone on stdout").isEqualTo(token + "\n");
+        assertThat(token.split("\\.")).as("a JWT").hasSize(3);
+        assertThat(exchanged.err()).contains("repos:trusted/*=git:read").contains("expires in 300 s");
+
+        // The token in a header, not in the remote URL.
+        Path clone = work.resolve("trusted-app");
+        CliProcess.Result cloned = git(work, "-c", "http.extraHeader=Authorization: Bearer " + token, "clone",
+                stack.repoServiceUrl() + "/" + org + "/trusted/app.git", clone.toString());
+        assertThat(cloned.exit()).as(cloned.out()).isZero();
+        assertThat(git(clone, "config", "--get", "remote.origin.url").out()).doesNotContain(token);
+        assertThat(repoStatus(token, "trusted/app")).isEqualTo(200);
+
+        CliProcess.Result narrower = robot.run("token", "exchange", "--org", org, "--oidc-token-file", oidcToken.toString(),
+                "--scope", "repos:trusted/*=git:write");
+        assertThat(narrower.exit()).as("wider than the policy").isEqualTo(ExitCode.FAILED);
+        assertThat(narrower.err()).contains("error: invalid_scope");
+
+        CliProcess.Result deleted = admin().run("trust", "delete", org, policyId);
+        assertThat(deleted.exit()).as(deleted.toString()).isZero();
+        awaitRefused(token, "trusted/app");
+        assertThat(admin().run("trust", "list", org).out()).doesNotContain(policyId);
+        CliProcess.Result afterDelete = robot.run("token", "exchange", "--org", org, "--oidc-token-file", oidcToken.toString());
+        assertThat(afterDelete.exit()).isEqualTo(ExitCode.FAILED);
+        assertThat(afterDelete.err()).contains("error: invalid_grant");
+    }
+
+    /** An access token of the realm's confidential client keyward-ci (client credentials): a real OIDC issuer's JWT. */
+    private static String robotOidcToken() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.keycloakRealmUrl() + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&client_id=keyward-ci&client_secret=keyward-ci-secret")).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("access_token").asText();
+    }
+
     @Test
     void healthShowsEveryServiceReadyAndTheOrgsAuthHealth() {
         // Each service's readiness (database, broker) is probed live: on a loaded machine a check may lag.

@@ -54,7 +54,7 @@ public final class TokenExchangeCommand implements Runnable {
                     "  or a bare permission (git:read: on every resource of the policy that has it); default: the policy's scopes"})
     List<String> scopes = new ArrayList<>();
 
-    @Option(names = "--ttl", paramLabel = "DURATION", description = "lifetime, e.g. 10m, 1h, 600; default and cap: the policy's max TTL")
+    @Option(names = "--ttl", paramLabel = "DURATION", description = "lifetime, e.g. 10m, 1h, 600 (at most the policy's max TTL); default: the service's")
     String ttl;
 
     @Override
