@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyward.cli.ExitCode;
-import dev.keyward.cli.KeywardCommand;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,34 +30,22 @@ class TokenExchangeCommandTests {
 
     private final Map<String, String> env = new HashMap<>();
 
-    record Result(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void isolatedConfig() {
         env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
         env.put("HOME", home.toString());
     }
 
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(out), new PrintWriter(err)).execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private InProcessCli.Result run(String... args) {
+        return InProcessCli.run(env, args);
     }
 
     private Map<String, String> form(String... args) {
-        CommandLine cl = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(new StringWriter()),
-                new PrintWriter(new StringWriter()));
         String[] all = new String[args.length + 2];
         all[0] = "token";
         all[1] = "exchange";
         System.arraycopy(args, 0, all, 2, args.length);
-        CommandLine.ParseResult result = cl.parseArgs(all);
-        while (result.hasSubcommand()) {
-            result = result.subcommand();
-        }
-        return ((TokenExchangeCommand) result.commandSpec().userObject()).form(env);
+        return InProcessCli.parsed(env, TokenExchangeCommand.class, all).form(env);
     }
 
     private Path tokenFile(String content) throws IOException {
@@ -129,18 +113,18 @@ class TokenExchangeCommandTests {
         try (RecordingServer api = new RecordingServer(200, "{}")) {
             env.put("KEYWARD_URL", api.url());
 
-            Result none = run("token", "exchange", "--org", "acme");
+            InProcessCli.Result none = run("token", "exchange", "--org", "acme");
             assertThat(none.exit()).isEqualTo(ExitCode.USAGE);
             assertThat(none.err()).contains("no OIDC token").contains("--oidc-token-file").contains("KEYWARD_OIDC_TOKEN");
 
             env.put("KEYWARD_OIDC_TOKEN", "  ");
             assertThat(run("token", "exchange", "--org", "acme").exit()).as("blank is none").isEqualTo(ExitCode.USAGE);
 
-            Result missing = run("token", "exchange", "--org", "acme", "--oidc-token-file", home.resolve("absent").toString());
+            InProcessCli.Result missing = run("token", "exchange", "--org", "acme", "--oidc-token-file", home.resolve("absent").toString());
             assertThat(missing.exit()).isEqualTo(ExitCode.USAGE);
             assertThat(missing.err()).contains("cannot read").contains("absent");
 
-            Result empty = run("token", "exchange", "--org", "acme", "--oidc-token-file", tokenFile("\n").toString());
+            InProcessCli.Result empty = run("token", "exchange", "--org", "acme", "--oidc-token-file", tokenFile("\n").toString());
             assertThat(empty.exit()).isEqualTo(ExitCode.USAGE);
             assertThat(empty.err()).contains("is empty");
 
@@ -160,7 +144,7 @@ class TokenExchangeCommandTests {
             env.put("KEYWARD_TOKEN", "kw_prod_o_notsentnotsentnotsentnotsent");
             env.put("KEYWARD_OIDC_TOKEN", ENV_TOKEN);
 
-            Result r = run("token", "exchange", "--url", api.url(), "--org", "acme team", "--scope", "repos:app=read");
+            InProcessCli.Result r = run("token", "exchange", "--url", api.url(), "--org", "acme team", "--scope", "repos:app=read");
 
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).isEqualTo("eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJ4dG9rXzEifQ.sig\n");
@@ -178,7 +162,7 @@ class TokenExchangeCommandTests {
                     + "&audience=acme+team&scope=repos%3Aapp%3Dgit%3Aread");
             assertThat(decode(sent.body())).containsEntry("audience", "acme team").containsEntry("scope", "repos:app=git:read");
 
-            Result json = run("--json", "token", "exchange", "--url", api.url(), "--org", "acme");
+            InProcessCli.Result json = run("--json", "token", "exchange", "--url", api.url(), "--org", "acme");
             assertThat(json.exit()).isZero();
             assertThat(json.out()).contains("\"token_type\" : \"Bearer\"").contains("\"expires_in\" : 600");
         }
@@ -191,7 +175,7 @@ class TokenExchangeCommandTests {
                 "{\"error\":\"invalid_grant\",\"error_description\":\"no trust policy of org acme matches the token\"}")) {
             env.put("KEYWARD_URL", api.url());
 
-            Result r = run("token", "exchange", "--org", "acme");
+            InProcessCli.Result r = run("token", "exchange", "--org", "acme");
 
             assertThat(r.exit()).isEqualTo(ExitCode.FAILED);
             assertThat(r.out()).isEmpty();
@@ -201,7 +185,7 @@ class TokenExchangeCommandTests {
         try (RecordingServer api = new RecordingServer(400, "{\"error\":\"invalid_scope\"}")) {
             env.put("KEYWARD_URL", api.url());
 
-            Result r = run("token", "exchange", "--org", "acme", "--scope", "org=audit:read");
+            InProcessCli.Result r = run("token", "exchange", "--org", "acme", "--scope", "org=audit:read");
 
             assertThat(r.exit()).isEqualTo(ExitCode.FAILED);
             assertThat(r.err()).contains("error: invalid_scope\n").contains("leave out --scope");
@@ -209,7 +193,7 @@ class TokenExchangeCommandTests {
         try (RecordingServer api = new RecordingServer(503, "{\"error\":\"unavailable\",\"message\":\"token exchange is not configured\"}")) {
             env.put("KEYWARD_URL", api.url());
 
-            Result r = run("token", "exchange", "--org", "acme");
+            InProcessCli.Result r = run("token", "exchange", "--org", "acme");
 
             assertThat(r.exit()).isEqualTo(ExitCode.FAILED);
             assertThat(r.err()).contains("error: unavailable: token exchange is not configured").contains("try again");
@@ -220,7 +204,7 @@ class TokenExchangeCommandTests {
     void anUnreachableServiceExitsWith5() {
         env.put("KEYWARD_OIDC_TOKEN", ENV_TOKEN);
 
-        Result r = run("token", "exchange", "--org", "acme", "--url", "http://127.0.0.1:1");
+        InProcessCli.Result r = run("token", "exchange", "--org", "acme", "--url", "http://127.0.0.1:1");
 
         assertThat(r.exit()).isEqualTo(ExitCode.UNREACHABLE);
         assertThat(r.err()).contains("cannot reach token-service at http://127.0.0.1:1");

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.cli.ExitCode;
-import dev.keyward.cli.KeywardCommand;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,9 +29,6 @@ class TrustCommandTests {
 
     private final Map<String, String> env = new HashMap<>();
 
-    record Result(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void isolatedConfig() {
         env.put("XDG_CONFIG_HOME", config.toString());
@@ -43,26 +36,17 @@ class TrustCommandTests {
         env.put("KEYWARD_TOKEN", "kw_prod_o_anadminkeyanadminkeyanadmin");
     }
 
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(out), new PrintWriter(err)).execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private InProcessCli.Result run(String... args) {
+        return InProcessCli.run(env, args);
     }
 
     private Map<String, Object> createBody(String... args) {
-        CommandLine cl = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(new StringWriter()),
-                new PrintWriter(new StringWriter()));
         String[] all = new String[args.length + 3];
         all[0] = "trust";
         all[1] = "create";
         all[2] = "acme";
         System.arraycopy(args, 0, all, 3, args.length);
-        CommandLine.ParseResult result = cl.parseArgs(all);
-        while (result.hasSubcommand()) {
-            result = result.subcommand();
-        }
-        return ((TrustCommand.Create) result.commandSpec().userObject()).body();
+        return InProcessCli.parsed(env, TrustCommand.Create.class, all).body();
     }
 
     @Test
@@ -102,7 +86,7 @@ class TrustCommandTests {
         assertThatThrownBy(() -> createBody(concat(base, "--scope", "repos:app=read", "--max-ttl", "0")))
                 .hasMessageContaining("--max-ttl must be more than 0 seconds");
 
-        Result missingIssuer = run("trust", "create", "acme", "--name", "n", "--audience", "a", "--subject", "*",
+        InProcessCli.Result missingIssuer = run("trust", "create", "acme", "--name", "n", "--audience", "a", "--subject", "*",
                 "--scope", "repos:app=read", "--url", "http://127.0.0.1:1");
         assertThat(missingIssuer.exit()).isEqualTo(ExitCode.USAGE);
         assertThat(missingIssuer.err()).contains("--issuer");
@@ -115,7 +99,7 @@ class TrustCommandTests {
         try (RecordingServer api = new RecordingServer(200, "{\"trust_policies\":[" + POLICY + "]}")) {
             env.put("KEYWARD_URL", api.url());
 
-            Result list = run("trust", "list", "acme");
+            InProcessCli.Result list = run("trust", "list", "acme");
 
             assertThat(list.exit()).as(list.err()).isZero();
             assertThat(list.out().lines().toList()).hasSize(2);
@@ -128,7 +112,7 @@ class TrustCommandTests {
         try (RecordingServer api = new RecordingServer(200, POLICY)) {
             env.put("KEYWARD_URL", api.url());
 
-            Result show = run("trust", "show", "acme", "tp_7kQm2");
+            InProcessCli.Result show = run("trust", "show", "acme", "tp_7kQm2");
 
             assertThat(show.exit()).as(show.err()).isZero();
             assertThat(show.out().lines()).contains(
@@ -143,7 +127,7 @@ class TrustCommandTests {
         try (RecordingServer api = new RecordingServer(200, "{\"id\":\"tp_7kQm2\",\"deleted\":true}")) {
             env.put("KEYWARD_URL", api.url());
 
-            Result delete = run("trust", "delete", "acme", "tp_7kQm2");
+            InProcessCli.Result delete = run("trust", "delete", "acme", "tp_7kQm2");
 
             assertThat(delete.exit()).as(delete.err()).isZero();
             assertThat(delete.out()).isEmpty();
@@ -158,7 +142,7 @@ class TrustCommandTests {
         try (RecordingServer api = new RecordingServer(201, POLICY)) {
             env.put("KEYWARD_URL", api.url());
 
-            Result r = run("trust", "create", "acme", "--name", "app-main", "--issuer", "https://token.actions.githubusercontent.com",
+            InProcessCli.Result r = run("trust", "create", "acme", "--name", "app-main", "--issuer", "https://token.actions.githubusercontent.com",
                     "--audience", "keyward", "--subject", "repo:acme/app:ref:refs/heads/main", "--scope", "repos:app=read");
 
             assertThat(r.exit()).as(r.err()).isZero();
