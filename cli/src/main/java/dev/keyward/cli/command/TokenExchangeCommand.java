@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                 "standard output. Needs no Keyward credential: an org admin's trust policy decides (keyward trust).",
                 "The OIDC token is read from --oidc-token-file, else from the environment variable KEYWARD_OIDC_TOKEN.",
                 "  T=$(keyward token exchange --org acme --scope 'repos:app=git:read')",
-                "  git -c http.extraHeader=\"Authorization: Bearer $T\" clone https://git.example.com/acme/app.git"})
+                "  git -c http.extraHeader=\"Authorization: Bearer $T\" clone https://keyward.example.com/acme/app.git"})
 public final class TokenExchangeCommand implements Runnable {
 
     static final String OIDC_TOKEN_ENV = "KEYWARD_OIDC_TOKEN";
