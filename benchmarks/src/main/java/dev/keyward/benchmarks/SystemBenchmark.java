@@ -55,6 +55,8 @@ public final class SystemBenchmark {
 
     static final String ORG = "bench";
     static final String REPO = "team/hello";
+    /** The iss of exchanged tokens, the same in both services; never fetched. */
+    static final String KEYWARD_ISSUER = "https://keyward-bench.invalid";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path home;
@@ -76,6 +78,8 @@ public final class SystemBenchmark {
     private String tokenUrl;
     private String repoUrl;
     private String admin;
+    private WorkloadIssuer issuer;
+    private final int exchanges = Integer.getInteger("bench.exchanges", 5000);
 
     /** One line of the result table. */
     record Row(String metric, String value, String target) {
@@ -108,6 +112,8 @@ public final class SystemBenchmark {
             EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"), ports.kafka(), ports.kafkaController());
             started.add(kafka);
             String secret = LocalStack.randomSecret();
+            issuer = WorkloadIssuer.start();
+            started.add(issuer);
             Path tokenFile = home.resolve("admin-token");
             Path logs = Files.createDirectories(home.resolve("logs"));
             log("Starting token-service and repo-service (logs in " + logs + ") ...");
@@ -115,6 +121,9 @@ public final class SystemBenchmark {
                     .database(database(pg, "keyward_token")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_JSON_LOGS", "false")
                     .env("KEYWARD_PEPPER", LocalStack.randomSecret())
+                    .env("KEYWARD_SIGNING_KEYS_SECRET", LocalStack.randomSecret()).env("KEYWARD_ISSUER", KEYWARD_ISSUER)
+                    // The benchmark's CI issuer is plain http on loopback.
+                    .env("KEYWARD_EXCHANGE_ISSUER_ALLOW_HTTP", "true").env("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8")
                     .env("KEYWARD_BOOTSTRAP_ORG", ORG).env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()),
                     "bench.token-jvm-args").start();
             started.add(token);
@@ -122,6 +131,7 @@ public final class SystemBenchmark {
                     .database(database(pg, "keyward_repo")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_TOKEN_SERVICE_URL", token.baseUrl())
                     .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString()).env("KEYWARD_JSON_LOGS", "false")
+                    .env("KEYWARD_ISSUER", KEYWARD_ISSUER)
                     // The benchmark build (-Pbench): the production service plus its unauthorized-read baseline.
                     .jar(ServiceProcess.projectRoot().resolve("repo-service/target/bench/quarkus-app/quarkus-run.jar"));
             // e.g. rate limits raised far above the benchmark's load
@@ -182,9 +192,17 @@ public final class SystemBenchmark {
             measureContent(path, readKey);
             return;
         }
+        String exchanged = only.equals("creation") ? null : prepareExchange(path);
         if (!only.equals("creation")) {
-            measureReads(path, baseline, readKey, jwt, signingKey);
+            measureReads(path, baseline, readKey, jwt, signingKey, exchanged);
+        }
+        if (only.equals("exchange")) {
+            measureExchanges();
+            return;
+        }
+        if (!only.equals("creation")) {
             measureContent(path, readKey);
+            measureExchanges();
         }
         List<String[]> created = createTokens();
         Path keys = home.resolve("keys.txt");
@@ -196,23 +214,26 @@ public final class SystemBenchmark {
         measureRevocation(created);
     }
 
-    private void measureReads(String path, String baseline, String readKey, String jwt, EllipticCurveJsonWebKey signingKey)
-            throws Exception {
+    private void measureReads(String path, String baseline, String readKey, String jwt, EllipticCurveJsonWebKey signingKey,
+                              String exchanged) throws Exception {
         log("wrk: " + rounds + " rounds of " + seconds + " s per mode, " + connections + " connections ...");
         // One warm-up pass so the JIT has seen every path before anything counts.
         wrk(baseline, null, 3);
         wrk(path, readKey, 3);
         wrk(path, jwt, 3);
+        wrk(path, exchanged, 3);
         List<Wrk> off = new ArrayList<>();
         List<Wrk> key = new ArrayList<>();
         List<Wrk> signed = new ArrayList<>();
+        List<Wrk> exchangedRuns = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             // The order turns each round, so no mode always runs first or right after another.
-            for (int m = 0; m < 3; m++) {
-                switch ((m + r) % 3) {
+            for (int m = 0; m < 4; m++) {
+                switch ((m + r) % 4) {
                     case 0 -> off.add(wrk(baseline, null, seconds));
                     case 1 -> key.add(wrk(path, readKey, seconds));
-                    default -> signed.add(wrk(path, jwt, seconds));
+                    case 2 -> signed.add(wrk(path, jwt, seconds));
+                    default -> exchangedRuns.add(wrk(path, exchanged, seconds));
                 }
             }
         }
@@ -224,7 +245,12 @@ public final class SystemBenchmark {
         rows.add(new Row("  API key / authorization off (throughput)", percent(keyBest.rps() / offBest.rps()), ">= 90%"));
         rows.add(new Row("GET /v1/repos/{id}, ES256 JWT (cached): req/s, p50, p99", jwtBest.summary(), ""));
         rows.add(new Row("  ES256 JWT / authorization off (throughput)", percent(jwtBest.rps() / offBest.rps()), ">= 90%"));
-        rows.add(new Row("  per-round req/s (off / key / jwt)", perRound(off) + " / " + perRound(key) + " / " + perRound(signed), "best round above"));
+        Wrk exchangedBest = best(exchangedRuns);
+        rows.add(new Row("GET /v1/repos/{id}, exchanged token (Keyward ES256, cached): req/s, p50, p99",
+                exchangedBest.summary(), ""));
+        rows.add(new Row("  exchanged token / API key (throughput)", percent(exchangedBest.rps() / keyBest.rps()), ""));
+        rows.add(new Row("  per-round req/s (off / key / jwt / exchanged)", perRound(off) + " / " + perRound(key) + " / "
+                + perRound(signed) + " / " + perRound(exchangedRuns), "best round above"));
         rows.add(new Row("  token:used events dropped by repo-service", metric("keyward_verification_events_dropped"), "0"));
 
         int coldSeconds = Math.min(seconds, 5);
@@ -238,6 +264,56 @@ public final class SystemBenchmark {
         Wrk jwtCold = wrk(path, null, coldSeconds, jwts);
         rows.add(new Row("GET /v1/repos/{id}, every request a new ES256 JWT: req/s, p50, p99", jwtCold.summary()
                 + (jwtCold.requests() > fresh.size() ? " (some repeated)" : ""), "cold miss"));
+    }
+
+    // ---- token exchange ----
+
+    /** A trust policy for the benchmark's CI issuer, and one exchanged token that reads the repository. */
+    private String prepareExchange(String path) throws Exception {
+        expect(send("POST", tokenUrl + "/v1/orgs/" + ORG + "/trust-policies", admin, Map.of("name", "bench ci",
+                "issuer", issuer.url(), "audience", WorkloadIssuer.AUDIENCE, "subject", "repo:acme/app:ref:refs/heads/*",
+                "claims", Map.of("repository", "acme/app"), "scopes", Map.of("repos:team/*", List.of("git:read")))),
+                201, "create trust policy");
+        String token = exchange(issuer.jobToken(0)).path("access_token").asText();
+        expect(send("GET", path, token, null), 200, "read with an exchanged token");
+        return token;
+    }
+
+    private JsonNode exchange(String jobToken) {
+        String form = "grant_type=" + enc("urn:ietf:params:oauth:grant-type:token-exchange") + "&subject_token=" + enc(jobToken)
+                + "&subject_token_type=" + enc("urn:ietf:params:oauth:token-type:jwt") + "&audience=" + ORG;
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(tokenUrl + "/v1/token-exchange"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            expect(r, 200, "token exchange");
+            return readJson(r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("token exchange: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String enc(String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** Exchanges from {@code creationClients} clients, each job token distinct (signed before the clock starts). */
+    private void measureExchanges() throws Exception {
+        log("Token exchange: signing " + (2 * exchanges) + " job tokens ...");
+        List<String> warm = new ArrayList<>();
+        List<String> measured = new ArrayList<>();
+        for (int i = 0; i < exchanges; i++) {
+            warm.add(issuer.jobToken(i));
+            measured.add(issuer.jobToken(exchanges + i));
+        }
+        log("Token exchange: warming up with " + exchanges + ", then " + exchanges + " from " + creationClients + " clients ...");
+        concurrently("exchange", exchanges, creationClients, i -> exchange(warm.get(i)));
+        Load load = concurrently("exchange", exchanges, creationClients, i -> exchange(measured.get(i)));
+        rows.add(new Row("POST /v1/token-exchange, " + creationClients + " clients: exchanges/s, p50, p99",
+                load.summary("exchanged"), ">= 1,000/s"));
     }
 
     // ---- content API ----
@@ -308,6 +384,30 @@ public final class SystemBenchmark {
     /** Creates {@code count} tokens from {@code clients} threads; a warm-up ({@code warmup} names it) adds no row. */
     private List<String[]> createTokens(String warmup, int count, int clients) throws InterruptedException {
         ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
+        Load load = concurrently("create", count, clients, i -> {
+            JsonNode t = createReadToken((warmup == null ? "bench" : warmup) + "-" + clients + "-" + i);
+            created.add(new String[] {t.path("id").asText(), t.path("token").asText()});
+        });
+        if (warmup != null) {
+            return List.of();
+        }
+        rows.add(new Row("POST /v1/tokens, " + clients + " client" + (clients == 1 ? "" : "s") + ": tokens/s, p50, p99",
+                load.summary("created"), clients == 1 ? "" : ">= 1,000/s"));
+        return new ArrayList<>(created);
+    }
+
+    /** The outcome of {@link #concurrently}: each success's latency (sorted), the failures, the wall time. */
+    record Load(List<Long> latencies, int failures, double seconds) {
+
+        String summary(String what) {
+            return "%,.0f/s, %s, %s (%d %s, %d failed, %.1f s)".formatted(latencies.size() / seconds, millis(latencies, 0.50),
+                    millis(latencies, 0.99), latencies.size(), what, failures, seconds);
+        }
+    }
+
+    /** Runs {@code operation(0 … count-1)} from {@code clients} threads, each taking the next index; a throw is a failure. */
+    private static Load concurrently(String name, int count, int clients, java.util.function.IntConsumer operation)
+            throws InterruptedException {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -320,9 +420,8 @@ public final class SystemBenchmark {
                     while ((i = next.getAndIncrement()) < count) {
                         long t0 = System.nanoTime();
                         try {
-                            JsonNode t = createReadToken((warmup == null ? "bench" : warmup) + "-" + clients + "-" + i);
+                            operation.accept(i);
                             latencies.add(System.nanoTime() - t0);
-                            created.add(new String[] {t.path("id").asText(), t.path("token").asText()});
                         } catch (RuntimeException e) {
                             failures.incrementAndGet();
                         }
@@ -330,19 +429,16 @@ public final class SystemBenchmark {
                 } finally {
                     done.countDown();
                 }
-            }, "bench-create-" + c).start();
+            }, "bench-" + name + "-" + c).start();
         }
         done.await();
-        if (warmup != null) {
-            return List.of();
-        }
         double elapsed = (System.nanoTime() - start) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        rows.add(new Row("POST /v1/tokens, " + clients + " client" + (clients == 1 ? "" : "s") + ": tokens/s, p50, p99",
-                "%,.0f/s, %s, %s (%d created, %d failed, %.1f s)".formatted(created.size() / elapsed, millis(sorted, 0.50),
-                        millis(sorted, 0.99), created.size(), failures.get(), elapsed), clients == 1 ? "" : ">= 1,000/s"));
-        return new ArrayList<>(created);
+        if (sorted.isEmpty()) {
+            throw new IllegalStateException("no " + name + " succeeded (" + failures.get() + " failed)");
+        }
+        return new Load(sorted, failures.get(), elapsed);
     }
 
     private JsonNode createReadToken(String name) {

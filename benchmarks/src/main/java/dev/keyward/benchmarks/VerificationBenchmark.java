@@ -166,7 +166,7 @@ public class VerificationBenchmark {
     static VerifiedPrincipal benchPrincipal() {
         return new VerifiedPrincipal(ORG, "ci", "tok_bench", TokenKind.REPO,
                 Scopes.parse(Map.of("repos:team/*", List.of("git:read"))), null, "kw_prod_r_ab", List.of(),
-                CredentialForm.API_KEY);
+                CredentialForm.API_KEY, null);
     }
 
     /** An events buffer as large as a burst can ever fill, whose sink discards. */

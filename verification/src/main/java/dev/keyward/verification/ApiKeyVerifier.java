@@ -123,7 +123,7 @@ public final class ApiKeyVerifier {
             }
             return Verification.verified(new VerifiedPrincipal(in.org(), in.subject(), in.id(), kind,
                     Scopes.parse(in.scopes()), in.expiresAt(), in.keyPrefix() != null ? in.keyPrefix() : prefix, cidrs,
-                    CredentialForm.API_KEY));
+                    CredentialForm.API_KEY, null));
         } catch (IllegalArgumentException e) {
             // An answer we cannot read is the token service's fault, not the caller's.
             return Verification.refused(RefusalReason.UNAVAILABLE, "token service gave an unusable answer").withKeyPrefix(prefix);

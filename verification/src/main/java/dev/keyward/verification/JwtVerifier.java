@@ -1,6 +1,7 @@
 package dev.keyward.verification;
 
 import dev.keyward.contract.Digests;
+import dev.keyward.contract.ExchangedToken;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.RefusalReason;
 import dev.keyward.contract.RepoIds;
@@ -30,7 +31,8 @@ import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.JoseException;
 
 /**
- * Verifies JWTs that an org signs with one of its registered public keys.
+ * Verifies JWTs that an org signs with one of its registered public keys, and the JWTs Keyward
+ * itself signs by token exchange.
  *
  * <p>Header: {@code alg} ES256 or RS256 (anything else, {@code none} and HS* included, is
  * {@link RefusalReason#FORBIDDEN_ALG}), {@code typ} JWT, {@code kid} naming a key of the org in
@@ -50,7 +52,16 @@ import org.jose4j.lang.JoseException;
  *       {@link RefusalReason#INVALID_CLAIMS}, so a customer can never mint more than the contract
  *       lets a signed JWT hold.</li>
  * </ul>
- * Verified results (and permanent refusals, briefly) are cached by the SHA-256 of the token,
+ *
+ * <p>A JWT whose unverified {@code iss} is Keyward's issuer URL is an exchanged token
+ * ({@link ExchangedToken}): {@code alg} must be exactly {@value ExchangedToken#ALGORITHM}, {@code kid}
+ * names one of Keyward's signing keys ({@link KeywardKeySource}, cached like an org's keys), the
+ * claims are read by {@link ExchangedToken#fromClaims}, and the org's {@code max_jwt_lifetime} does
+ * not apply (the exchange caps its lifetime). It becomes a {@link CredentialForm#EXCHANGED}
+ * principal whose token id is the {@code jti}. Whether its trust policy or {@code jti} was revoked
+ * is {@link TokenVerifier}'s check, on cached results too.
+ *
+ * <p>Verified results (and permanent refusals, briefly) are cached by the SHA-256 of the token,
  * never beyond {@code exp}: ES256 costs far more than a map lookup.
  */
 public final class JwtVerifier {
@@ -61,22 +72,31 @@ public final class JwtVerifier {
     private static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Set<Permission> REPO_JWT_PERMISSIONS =
             EnumSet.of(Permission.GIT_READ, Permission.GIT_WRITE, Permission.REPO_WRITE);
+    /** The one name Keyward's own signing keys are cached under. */
+    static final String KEYWARD_KEYS = "keyward";
 
     private final OrgKeyCache keys;
+    private final OrgKeyCache keywardKeys;
+    private final String keywardIssuer;
     private final VerificationCache cache;
     private final Duration maxCacheTtl;
     private final Duration negativeTtl;
     private final Clock clock;
     private final OrgRulesCache orgs;
 
-    public JwtVerifier(OrgKeyCache keys, VerificationCache cache, Duration maxCacheTtl, Duration negativeTtl, Clock clock) {
-        this(keys, cache, maxCacheTtl, negativeTtl, clock, OrgRulesCache.defaults());
-    }
-
-    /** @param orgs each org's {@code max_jwt_lifetime} (the longest {@code exp - iat} it accepts) */
-    public JwtVerifier(OrgKeyCache keys, VerificationCache cache, Duration maxCacheTtl, Duration negativeTtl, Clock clock,
-                       OrgRulesCache orgs) {
+    /**
+     * Built by {@link VerifierSettings#build}.
+     *
+     * @param keys          every org's registered keys
+     * @param keywardKeys   Keyward's signing keys, under {@link #KEYWARD_KEYS}
+     * @param keywardIssuer the {@code iss} of exchanged tokens ({@value ExchangedToken#ISSUER_PROPERTY})
+     * @param orgs          each org's {@code max_jwt_lifetime} (the longest {@code exp - iat} it accepts)
+     */
+    JwtVerifier(OrgKeyCache keys, OrgKeyCache keywardKeys, String keywardIssuer, VerificationCache cache,
+                Duration maxCacheTtl, Duration negativeTtl, Clock clock, OrgRulesCache orgs) {
         this.keys = keys;
+        this.keywardKeys = keywardKeys;
+        this.keywardIssuer = keywardIssuer;
         this.cache = cache;
         this.maxCacheTtl = maxCacheTtl;
         this.negativeTtl = negativeTtl;
@@ -101,7 +121,14 @@ public final class JwtVerifier {
             return done(jwt, refused(RefusalReason.MALFORMED, "not a well-formed JWT", null));
         }
         String alg = jws.getAlgorithmHeaderValue();
-        String org = stringClaim(claims, "iss");
+        String iss = stringClaim(claims, "iss");
+        boolean exchanged = iss != null && iss.equals(keywardIssuer);
+        // Until the signature is checked the org is only what the token claims; it names the org of a refusal.
+        String org = exchanged ? orgClaim(claims) : iss;
+        if (exchanged && !ExchangedToken.ALGORITHM.equals(alg)) {
+            return done(jwt, refused(RefusalReason.FORBIDDEN_ALG, "a Keyward-signed JWT's alg must be "
+                    + ExchangedToken.ALGORITHM, org));
+        }
         if (alg == null || !ALLOWED_ALGS.contains(alg)) {
             return done(jwt, refused(RefusalReason.FORBIDDEN_ALG, "JWT alg must be ES256 or RS256", org));
         }
@@ -113,25 +140,31 @@ public final class JwtVerifier {
         if (kid == null || kid.isBlank()) {
             return done(jwt, refused(RefusalReason.MALFORMED, "JWT header must name a kid", org));
         }
-        if (org == null || !ORG_ID.matcher(org).matches()) {
+        if (!exchanged && (org == null || !ORG_ID.matcher(org).matches())) {
             return done(jwt, refused(RefusalReason.INVALID_CLAIMS, "JWT iss must be an org id", null));
         }
-        return keys.find(org, kid).handle((key, failure) -> {
+        CompletionStage<Optional<PublicJsonWebKey>> found = exchanged ? keywardKeys.find(KEYWARD_KEYS, kid) : keys.find(org, kid);
+        return found.handle((key, failure) -> {
             if (failure != null) {
-                return refused(RefusalReason.UNAVAILABLE, "cannot fetch the org's keys", org);
+                return refused(RefusalReason.UNAVAILABLE, exchanged ? "cannot fetch Keyward's signing keys"
+                        : "cannot fetch the org's keys", org);
             }
             if (key.isEmpty()) {
-                // Not cached: the org may register the key a moment from now.
-                return refused(RefusalReason.UNKNOWN_KID, "JWT kid is not a registered key of org " + org, org);
+                // Not cached: the org may register the key (Keyward may rotate to it) a moment from now.
+                return refused(RefusalReason.UNKNOWN_KID, exchanged ? "JWT kid is not a Keyward signing key"
+                        : "JWT kid is not a registered key of org " + org, org);
             }
-            Verification result = checkSignatureAndClaims(jws, claims, key.get(), org, kid, jwt);
+            Verification result = checkSignature(jws, key.get(), org);
+            if (result == null) {
+                result = exchanged ? exchangedPrincipal(claims, org) : customerPrincipal(claims, org, kid, jwt);
+            }
             store(jwt, result);
             return result;
         });
     }
 
-    private Verification checkSignatureAndClaims(JsonWebSignature jws, JwtClaims claims, PublicJsonWebKey key, String org,
-                                                 String kid, String jwt) {
+    /** Null when {@code key} signed the token with the alg of its header; the refusal otherwise. */
+    private static Verification.Refused checkSignature(JsonWebSignature jws, PublicJsonWebKey key, String org) {
         String alg = jws.getAlgorithmHeaderValue();
         if (key.getAlgorithm() != null && !key.getAlgorithm().equals(alg)) {
             return refused(RefusalReason.FORBIDDEN_ALG, "JWT alg does not match the key's alg", org);
@@ -146,27 +179,61 @@ public final class JwtVerifier {
             // Wrong key type for the alg, a too-short RSA key, a mangled signature: all mean "not signed by this key".
             return refused(RefusalReason.BAD_SIGNATURE, "JWT signature does not verify", org);
         }
+        return null;
+    }
+
+    /**
+     * Null when {@code iat} and {@code exp} are present, {@code exp - iat} is within the org's
+     * {@code maxLifetime} seconds and now is within {@code [iat, nbf] - skew .. exp + skew}; the refusal otherwise.
+     */
+    private Verification.Refused timeRefusal(JwtClaims claims, String org, long maxLifetime)
+            throws MalformedClaimException {
         Instant now = clock.instant();
+        NumericDate exp = claims.getExpirationTime();
+        NumericDate iat = claims.getIssuedAt();
+        if (exp == null || iat == null) {
+            return refused(RefusalReason.INVALID_CLAIMS, "JWT must carry iat and exp", org);
+        }
+        if (exp.getValue() - iat.getValue() > maxLifetime) {
+            return refused(RefusalReason.INVALID_CLAIMS, "JWT lifetime (exp - iat) exceeds the org's max_jwt_lifetime of "
+                    + maxLifetime + " s", org);
+        }
+        if (!now.isBefore(Instant.ofEpochSecond(exp.getValue()).plusSeconds(SKEW_SECONDS))) {
+            return refused(RefusalReason.EXPIRED, "JWT is expired", org);
+        }
+        NumericDate nbf = claims.getNotBefore();
+        if (Instant.ofEpochSecond(iat.getValue()).isAfter(now.plusSeconds(SKEW_SECONDS))
+                || (nbf != null && Instant.ofEpochSecond(nbf.getValue()).isAfter(now.plusSeconds(SKEW_SECONDS)))) {
+            return refused(RefusalReason.NOT_YET_VALID, "JWT is not valid yet", org);
+        }
+        return null;
+    }
+
+    /** A Keyward-signed token whose signature verified; no org lifetime rule (the exchange capped it). */
+    private Verification exchangedPrincipal(JwtClaims claims, String org) {
         try {
-            NumericDate exp = claims.getExpirationTime();
-            NumericDate iat = claims.getIssuedAt();
-            if (exp == null || iat == null) {
-                return refused(RefusalReason.INVALID_CLAIMS, "JWT must carry iat and exp", org);
+            Verification.Refused refusal = timeRefusal(claims, org, Long.MAX_VALUE);
+            if (refusal != null) {
+                return refusal;
             }
-            Instant expiresAt = Instant.ofEpochSecond(exp.getValue());
-            long maxLifetime = orgs.of(org).maxJwtLifetimeSeconds();
-            if (exp.getValue() - iat.getValue() > maxLifetime) {
-                return refused(RefusalReason.INVALID_CLAIMS, "JWT lifetime (exp - iat) exceeds the org's max_jwt_lifetime of "
-                        + maxLifetime + " s", org);
+            ExchangedToken token = ExchangedToken.fromClaims(claims.getClaimsMap());
+            return Verification.verified(new VerifiedPrincipal(token.org(), token.subject(), token.jti(), token.kind(),
+                    token.scopes(), token.expiresAt(), null, List.of(), CredentialForm.EXCHANGED, token.trustPolicy()));
+        } catch (MalformedClaimException e) {
+            return refused(RefusalReason.INVALID_CLAIMS, "JWT claims have the wrong types", org);
+        } catch (IllegalArgumentException e) {
+            return refused(RefusalReason.INVALID_CLAIMS, e.getMessage(), org);
+        }
+    }
+
+    /** A customer-signed token whose signature verified. */
+    private Verification customerPrincipal(JwtClaims claims, String org, String kid, String jwt) {
+        try {
+            Verification.Refused refusal = timeRefusal(claims, org, orgs.of(org).maxJwtLifetimeSeconds());
+            if (refusal != null) {
+                return refusal;
             }
-            if (!now.isBefore(expiresAt.plusSeconds(SKEW_SECONDS))) {
-                return refused(RefusalReason.EXPIRED, "JWT is expired", org);
-            }
-            NumericDate nbf = claims.getNotBefore();
-            if (Instant.ofEpochSecond(iat.getValue()).isAfter(now.plusSeconds(SKEW_SECONDS))
-                    || (nbf != null && Instant.ofEpochSecond(nbf.getValue()).isAfter(now.plusSeconds(SKEW_SECONDS)))) {
-                return refused(RefusalReason.NOT_YET_VALID, "JWT is not valid yet", org);
-            }
+            Instant expiresAt = Instant.ofEpochSecond(claims.getExpirationTime().getValue());
             String sub = claims.getSubject();
             if (sub == null || sub.isBlank()) {
                 return refused(RefusalReason.INVALID_CLAIMS, "JWT must carry sub", org);
@@ -191,7 +258,7 @@ public final class JwtVerifier {
             String jti = claims.getJwtId();
             String tokenId = "jwt:" + org + ":" + kid + ":" + (jti != null && !jti.isBlank() ? jti : Digests.sha256Hex(jwt).substring(0, 16));
             return Verification.verified(new VerifiedPrincipal(org, sub, tokenId, repo == null ? TokenKind.ORG : TokenKind.REPO,
-                    scopes.get(), expiresAt, null, List.of(), CredentialForm.CUSTOMER_JWT));
+                    scopes.get(), expiresAt, null, List.of(), CredentialForm.CUSTOMER_JWT, null));
         } catch (MalformedClaimException e) {
             return refused(RefusalReason.INVALID_CLAIMS, "JWT claims have the wrong types", org);
         }
@@ -232,7 +299,8 @@ public final class JwtVerifier {
             Instant until = now.plus(maxCacheTtl);
             Instant exp = v.principal().expiresAt();
             cache.put(jwt, result, v.principal().tokenId(), exp.isBefore(until) ? exp : until);
-        } else if (((Verification.Refused) result).reason() != RefusalReason.UNAVAILABLE) {
+        } else if (((Verification.Refused) result).reason() != RefusalReason.UNAVAILABLE
+                && ((Verification.Refused) result).reason() != RefusalReason.UNKNOWN_KID) {
             cache.put(jwt, result, null, now.plus(negativeTtl));
         }
     }
@@ -244,6 +312,12 @@ public final class JwtVerifier {
 
     private static Verification.Refused refused(RefusalReason reason, String message, String org) {
         return Verification.refused(reason, message).withOrg(org);
+    }
+
+    /** An exchanged token's {@code org} claim when it looks like an org id, for naming the org of a refusal. */
+    private static String orgClaim(JwtClaims claims) {
+        String org = stringClaim(claims, "org");
+        return org != null && ORG_ID.matcher(org).matches() ? org : null;
     }
 
     private static String stringClaim(JwtClaims claims, String name) {

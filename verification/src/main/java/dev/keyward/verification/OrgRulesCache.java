@@ -8,12 +8,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Every org's {@link OrgRules} as this replica knows them: read in full from an
  * {@link OrgRulesSource} at start and then periodically, and changed at once by the org events
- * ({@code org:suspended}, {@code org:resumed}, {@code org:deleted}, {@code policy:changed}) that
- * the revocation listener hears, so a suspension reaches every replica as fast as a revocation.
+ * ({@code org:suspended}, {@code org:resumed}, {@code org:deleted}, {@code policy:changed}, and
+ * {@code token:revoked} of an exchanged token) that the revocation listener hears, so a suspension
+ * or a revoked exchanged token reaches every replica as fast as the revocation of a key.
  * A lookup is one map read: it runs on every verified request.
  */
 public final class OrgRulesCache {
@@ -51,11 +53,19 @@ public final class OrgRulesCache {
 
     /** An org changed state (from an event): applies it now, then reads every org's rules again. */
     public CompletionStage<Void> stateChanged(String org, String state) {
+        return update(org, r -> r.withState(state));
+    }
+
+    /**
+     * Changes an org's rules now (from an event), then reads every org's rules again; a full read
+     * that began before this change does not undo it.
+     */
+    public CompletionStage<Void> update(String org, UnaryOperator<OrgRules> change) {
         synchronized (this) {
             long gen = generation.incrementAndGet();
             touched.put(org, gen);
             Map<String, OrgRules> next = new HashMap<>(rules);
-            next.put(org, of(org).withState(state));
+            next.put(org, change.apply(of(org)));
             rules = Map.copyOf(next);
         }
         return refresh();

@@ -23,10 +23,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * token-service's internal API over HTTP (docs/internal-contracts.md): {@code POST
  * /internal/introspect}, {@code GET /internal/orgs/{org}/keys} and {@code GET /internal/orgs/rules}, authenticated with the shared
- * {@code X-Keyward-Internal} secret. Asynchronous (JDK {@link HttpClient}); the key travels only
+ * {@code X-Keyward-Internal} secret, and its public {@code GET /.well-known/jwks.json} (Keyward's
+ * signing keys, asked without the secret). Asynchronous (JDK {@link HttpClient}); the key travels only
  * in the request body.
  */
-public final class TokenServiceClient implements TokenIntrospector, OrgKeySource, OrgRulesSource {
+public final class TokenServiceClient implements TokenIntrospector, OrgKeySource, OrgRulesSource, KeywardKeySource {
 
     public static final String SECRET_HEADER = "X-Keyward-Internal";
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -65,6 +66,14 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
         HttpRequest request = request("/internal/orgs/" + URLEncoder.encode(org, StandardCharsets.UTF_8) + "/keys").GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> readKeys(expectOk(response, "key fetch")));
+    }
+
+    @Override
+    public CompletionStage<List<Map<String, Object>>> keywardKeys() {
+        // A public document: the internal secret stays off this request.
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/.well-known/jwks.json")).timeout(timeout).GET().build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> readKeys(expectOk(response, "Keyward key fetch")));
     }
 
     @Override

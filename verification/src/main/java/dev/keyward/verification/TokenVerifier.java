@@ -1,13 +1,15 @@
 package dev.keyward.verification;
 
 import dev.keyward.contract.ApiKeyFormat;
+import dev.keyward.contract.OrgRules;
 import dev.keyward.contract.RefusalReason;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The one entry point for verifying any presented token: routes API keys and customer JWTs to
- * their verifiers and applies the token's CIDR allowlist. Authorization (which permission on which
+ * The one entry point for verifying any presented token: routes API keys and JWTs (customer-signed
+ * and exchanged) to their verifiers, refuses tokens of suspended orgs and revoked exchanged tokens,
+ * and applies the token's CIDR allowlist. Authorization (which permission on which
  * resource) is the caller's next step, with {@link VerifiedPrincipal#allowsRepo} and
  * {@link VerifiedPrincipal#allowsOrg}. Never blocks: completes when introspection or a key fetch
  * does.
@@ -72,12 +74,18 @@ public final class TokenVerifier {
             result = CompletableFuture.completedFuture(Verification.refused(RefusalReason.MALFORMED,
                     "token is neither a Keyward API key nor a JWT"));
         }
-        // Applied to cached results too: a suspension or a fence holds from the next request on.
+        // Applied to cached results too: a suspension, a revocation or a fence holds from the next request on.
         return result.thenApply(v -> {
             if (v instanceof Verification.Verified ok) {
                 VerifiedPrincipal p = ok.principal();
-                if (orgs.of(p.org()).refused()) {
+                OrgRules rules = orgs.of(p.org());
+                if (rules.refused()) {
                     return Verification.refused(RefusalReason.ORG_SUSPENDED, "the token's org is suspended")
+                            .withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
+                }
+                // Exchanged tokens are verified offline: their revocation (by jti or trust policy) lives in the org's rules.
+                if (p.form() == CredentialForm.EXCHANGED && rules.revokesExchange(p.trustPolicy(), p.tokenId())) {
+                    return Verification.refused(RefusalReason.REVOKED, "the token was revoked")
                             .withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
                 }
                 if (!p.allowsClient(clientIp)) {

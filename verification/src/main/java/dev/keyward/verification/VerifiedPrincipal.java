@@ -15,13 +15,15 @@ import java.util.Optional;
  *
  * @param org          the org the token belongs to
  * @param subject      for API keys the creator (user id or token id); for JWTs the {@code sub} claim
- * @param tokenId      {@code tok_…} for API keys; {@code jwt:<org>:<kid>:<jti or hash>} for JWTs
+ * @param tokenId      {@code tok_…} for API keys; {@code jwt:<org>:<kid>:<jti or hash>} for customer JWTs;
+ *                     the {@code jti} ({@code xtok_…}) for exchanged tokens
  * @param kind         what the token may reach
  * @param scopes       what it may do
  * @param expiresAt    when it stops working; null for never
  * @param keyPrefix    the API key's display prefix; null for JWTs
  * @param allowedCidrs client ranges it may be used from; empty for anywhere
- * @param form         API key or customer-signed JWT
+ * @param form         API key, customer-signed JWT or exchanged token
+ * @param trustPolicy  for an exchanged token the trust policy that allowed it ({@code tp_…}); null otherwise
  */
 public record VerifiedPrincipal(
         String org,
@@ -32,7 +34,8 @@ public record VerifiedPrincipal(
         Instant expiresAt,
         String keyPrefix,
         List<CidrBlock> allowedCidrs,
-        CredentialForm form) {
+        CredentialForm form,
+        String trustPolicy) {
 
     public VerifiedPrincipal {
         Objects.requireNonNull(org, "org");

@@ -1,5 +1,6 @@
 package dev.keyward.verification;
 
+import dev.keyward.contract.ExchangedToken;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -11,8 +12,8 @@ import java.time.Duration;
  * @param apiKeyTtl          how long a verified API key is trusted without asking again
  * @param negativeTtl        how long a refusal is remembered (protects the token service from floods)
  * @param jwtCacheTtl        how long a verified JWT is trusted (never beyond its exp)
- * @param orgKeyTtl          how long an org's public keys are kept
- * @param kidRefreshInterval the least time between two refreshes of one org's keys on an unknown kid
+ * @param orgKeyTtl          how long an org's public keys (and Keyward's signing keys) are kept
+ * @param kidRefreshInterval the least time between two refreshes of one org's keys (or Keyward's) on an unknown kid
  * @param maxCacheEntries    the bound of each cache
  */
 public record VerifierSettings(Duration apiKeyTtl, Duration negativeTtl, Duration jwtCacheTtl, Duration orgKeyTtl,
@@ -33,14 +34,29 @@ public record VerifierSettings(Duration apiKeyTtl, Duration negativeTtl, Duratio
         return build(introspector, keySource, clock, limiter, OrgRulesCache.defaults());
     }
 
-    /** Builds a verifier that also applies every org's {@link OrgRules} (suspension, rate limits, JWT lifetime). */
+    /**
+     * Builds a verifier that also applies every org's {@link dev.keyward.contract.OrgRules} (suspension, rate limits,
+     * JWT lifetime), with no Keyward signing keys (every exchanged token is refused).
+     */
     public TokenVerifier build(TokenIntrospector introspector, OrgKeySource keySource, Clock clock, RequestRateLimiter limiter,
                                OrgRulesCache orgs) {
+        return build(introspector, keySource, KeywardKeySource.none(), ExchangedToken.DEFAULT_ISSUER, clock, limiter, orgs);
+    }
+
+    /**
+     * Builds a verifier that also accepts the tokens Keyward signs by token exchange.
+     *
+     * @param keywardKeys   Keyward's signing keys
+     * @param keywardIssuer the {@code iss} of those tokens (configuration {@value ExchangedToken#ISSUER_PROPERTY})
+     */
+    public TokenVerifier build(TokenIntrospector introspector, OrgKeySource keySource, KeywardKeySource keywardKeys,
+                               String keywardIssuer, Clock clock, RequestRateLimiter limiter, OrgRulesCache orgs) {
         VerificationCache apiKeyCache = new VerificationCache(maxCacheEntries, clock);
         VerificationCache jwtCache = new VerificationCache(maxCacheEntries, clock);
         ApiKeyVerifier apiKeys = new ApiKeyVerifier(introspector, apiKeyCache, apiKeyTtl, negativeTtl, clock);
-        JwtVerifier jwts = new JwtVerifier(new OrgKeyCache(keySource, orgKeyTtl, kidRefreshInterval, clock), jwtCache,
-                jwtCacheTtl, negativeTtl, clock, orgs);
+        JwtVerifier jwts = new JwtVerifier(new OrgKeyCache(keySource, orgKeyTtl, kidRefreshInterval, clock),
+                new OrgKeyCache(ignored -> keywardKeys.keywardKeys(), orgKeyTtl, kidRefreshInterval, clock), keywardIssuer,
+                jwtCache, jwtCacheTtl, negativeTtl, clock, orgs);
         return new TokenVerifier(apiKeys, apiKeyCache, jwts, jwtCache, limiter, orgs);
     }
 }

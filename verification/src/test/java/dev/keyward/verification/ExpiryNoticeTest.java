@@ -39,6 +39,6 @@ class ExpiryNoticeTest {
 
     private static VerifiedPrincipal principal(Instant expiresAt, CredentialForm form) {
         return new VerifiedPrincipal("acme", "u", "tok_1", TokenKind.REPO, Scopes.parse(Map.of("repos:*", List.of("git:read"))),
-                expiresAt, form == CredentialForm.API_KEY ? "kw_prod_r_ab" : null, List.of(), form);
+                expiresAt, form == CredentialForm.API_KEY ? "kw_prod_r_ab" : null, List.of(), form, null);
     }
 }

@@ -94,7 +94,7 @@ class JwtVerifierTest {
         return c;
     }
 
-    private static String sign(PublicJsonWebKey key, String alg, String kid, JwtClaims claims) throws Exception {
+    static String sign(PublicJsonWebKey key, String alg, String kid, JwtClaims claims) throws Exception {
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setAlgorithmHeaderValue(alg);

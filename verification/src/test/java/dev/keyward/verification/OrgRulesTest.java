@@ -74,6 +74,26 @@ class OrgRulesTest {
     }
 
     @Test
+    void anUpdateAppliesAtOnceAndOutlivesAReadThatBeganBeforeIt() {
+        ManualSource source = new ManualSource();
+        OrgRulesCache orgs = new OrgRulesCache(source);
+        orgs.refresh();
+        CompletableFuture<Map<String, OrgRules>> stale = source.pending.get();
+        orgs.update("acme", r -> r.withRevokedToken("xtok_one"));
+        assertThat(orgs.of("acme").revokesExchange("tp_a", "xtok_one")).isTrue();
+        orgs.update("acme", r -> r.withRevokedTrustPolicy("tp_b"));
+        assertThat(orgs.of("acme").revokesExchange("tp_b", "xtok_other")).as("both changes kept").isTrue();
+        assertThat(orgs.of("acme").revokesExchange("tp_a", "xtok_one")).isTrue();
+
+        stale.complete(Map.of("acme", OrgRules.DEFAULT));
+        assertThat(orgs.of("acme").revokesExchange("tp_a", "xtok_one")).as("the stale read keeps the event's change").isTrue();
+        // The read queued behind the updates is the truth from then on (token-service lists what it revoked).
+        source.pending.get().complete(Map.of("acme", OrgRules.DEFAULT.withRevokedToken("xtok_one")));
+        assertThat(orgs.of("acme").revokesExchange("tp_a", "xtok_one")).isTrue();
+        assertThat(orgs.of("acme").revokesExchange("tp_b", "xtok_other")).isFalse();
+    }
+
+    @Test
     void anOrgsOwnRateLimitReplacesTheServiceDefault() {
         AtomicLong nanos = new AtomicLong();
         RequestRateLimiter limiter = RequestRateLimiter.of(new RequestRateLimiter.Settings(
@@ -82,7 +102,7 @@ class OrgRulesTest {
         String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.ORG);
         Verification ok = Verification.verified(new VerifiedPrincipal("acme", "user-1", "tok_1", TokenKind.ORG,
                 Scopes.parse(Map.of("org", List.of("org:read"))), null, ApiKeyFormat.prefixOf(key), List.of(),
-                CredentialForm.API_KEY));
+                CredentialForm.API_KEY, null));
         OrgRules.RateLimits slow = new OrgRules.RateLimits(1, 1); // burst of ten seconds: 10
         int allowed = 0;
         for (int i = 0; i < 50; i++) {

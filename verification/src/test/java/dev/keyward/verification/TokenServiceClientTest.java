@@ -3,11 +3,18 @@ package dev.keyward.verification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.keyward.contract.Introspection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class TokenServiceClientTest {
@@ -31,6 +38,40 @@ class TokenServiceClientTest {
     void anInactiveAnswerKeepsOnlyItsReason() {
         assertThat(TokenServiceClient.readIntrospection(bytes("{\"active\":false,\"reason\":\"revoked\",\"org\":\"acme\"}")))
                 .isEqualTo(Introspection.inactive("revoked"));
+    }
+
+    @Test
+    void keywardsSigningKeysComeFromThePublicJwksWithoutTheInternalSecret() throws Exception {
+        List<String> secretsSeen = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/.well-known/jwks.json", exchange -> {
+            secretsSeen.add(String.valueOf(exchange.getRequestHeaders().getFirst(TokenServiceClient.SECRET_HEADER)));
+            byte[] body = bytes("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"kw-1\",\"x\":\"a\",\"y\":\"b\"}]}");
+            exchange.sendResponseHeaders(exchange.getRequestMethod().equals("GET") ? 200 : 405, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/down/.well-known/jwks.json", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            TokenServiceClient client = new TokenServiceClient(URI.create(base + "/"), "the-internal-secret", Duration.ofSeconds(5));
+            List<Map<String, Object>> keys = client.keywardKeys().toCompletableFuture().join();
+            assertThat(keys).hasSize(1);
+            assertThat(keys.get(0)).containsEntry("kid", "kw-1").containsEntry("kty", "EC");
+            assertThat(secretsSeen).containsExactly("null");
+
+            TokenServiceClient down = new TokenServiceClient(URI.create(base + "/down"), "s", Duration.ofSeconds(5));
+            assertThatThrownBy(() -> down.keywardKeys().toCompletableFuture().join())
+                    .isInstanceOf(CompletionException.class)
+                    .hasCauseInstanceOf(TokenServiceClient.TokenServiceException.class)
+                    .hasRootCauseMessage("Keyward key fetch answered HTTP 503");
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test

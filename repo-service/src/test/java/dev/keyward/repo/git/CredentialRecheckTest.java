@@ -21,7 +21,7 @@ class CredentialRecheckTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Verification OK = Verification.verified(new VerifiedPrincipal("acme", "u", "tok_1", TokenKind.REPO,
-            Scopes.parse(Map.of("repos:*", List.of("git:write"))), null, "kw_prod_r_ab", List.of(), CredentialForm.API_KEY));
+            Scopes.parse(Map.of("repos:*", List.of("git:write"))), null, "kw_prod_r_ab", List.of(), CredentialForm.API_KEY, null));
     private static final Verification.Refused REVOKED = Verification.refused(RefusalReason.REVOKED, "API key is revoked");
 
     private final AtomicLong now = new AtomicLong();

@@ -8,6 +8,7 @@ import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.OrgService;
 import dev.keyward.token.service.PublicKeyService;
+import dev.keyward.verification.KeywardKeySource;
 import dev.keyward.verification.OrgKeySource;
 import dev.keyward.verification.OrgRulesSource;
 import dev.keyward.verification.TokenIntrospector;
@@ -16,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -26,7 +28,7 @@ import org.jboss.logging.Logger;
  * default beans.
  */
 @ApplicationScoped
-public class LocalVerificationSources implements TokenIntrospector, OrgKeySource, OrgRulesSource {
+public class LocalVerificationSources implements TokenIntrospector, OrgKeySource, OrgRulesSource, KeywardKeySource {
 
     private static final Logger LOG = Logger.getLogger(LocalVerificationSources.class);
 
@@ -56,6 +58,12 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
     public CompletionStage<List<Map<String, Object>>> keys(String org) {
         return onOwnContext(() -> keys.publicKeysOf(org)
                 .map(list -> list.stream().<Map<String, Object>>map(HashMap::new).toList()));
+    }
+
+    @Override
+    public CompletionStage<List<Map<String, Object>>> keywardKeys() {
+        // TODO(exchange): signing keys
+        return CompletableFuture.completedFuture(List.of());
     }
 
     @Override

@@ -82,6 +82,11 @@ public final class WebhookTarget {
         UnsafeUrl(String message) {
             super(message);
         }
+
+        /** The same refusal naming {@code field} instead: the rules also guard trust policy issuers. */
+        public String messageFor(String field) {
+            return getMessage().replaceFirst("^webhook_url", field);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.keyward.token.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.contract.ApiException;
+import dev.keyward.contract.ExchangedToken;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.StrictJsonBodies;
 import dev.keyward.token.auth.ControlPlaneAuthenticator;
@@ -15,6 +16,7 @@ import dev.keyward.token.rest.TokenJson.RevokedView;
 import dev.keyward.token.rest.TokenJson.RotateRequest;
 import dev.keyward.token.rest.TokenJson.RotatedView;
 import dev.keyward.token.rest.TokenJson.TokenView;
+import dev.keyward.token.service.TokenExchangeService;
 import dev.keyward.token.service.TokenService;
 import dev.keyward.verification.quarkus.CurrentPrincipal;
 import io.smallrye.mutiny.Uni;
@@ -41,8 +43,11 @@ public class TokenResource {
     private final TokenService tokens;
     private final ObjectMapper json;
     private final CurrentPrincipal principal;
+    private final TokenExchangeService exchanges;
 
-    public TokenResource(ControlPlaneAuthenticator auth, TokenService tokens, ObjectMapper json, CurrentPrincipal principal) {
+    public TokenResource(ControlPlaneAuthenticator auth, TokenService tokens, ObjectMapper json, CurrentPrincipal principal,
+                         TokenExchangeService exchanges) {
+        this.exchanges = exchanges;
         this.auth = auth;
         this.tokens = tokens;
         this.json = json;
@@ -96,6 +101,11 @@ public class TokenResource {
     public Uni<RevokedView> revoke(@PathParam("id") String id, @QueryParam("cascade") String cascade) {
         return auth.require(principal, Permission.TOKEN_WRITE).flatMap(caller -> {
             String tokenId = TokenRules.parameterText("id", id);
+            if (ExchangedToken.isExchangedTokenId(tokenId)) {
+                // An exchanged token's id is its jti; it mints nothing, so cascade changes nothing.
+                TokenRules.flag("cascade", cascade);
+                return exchanges.revoke(caller, tokenId).map(row -> new RevokedView(row.jti, true, null));
+            }
             return TokenRules.flag("cascade", cascade)
                     ? tokens.revokeWithDescendants(caller, tokenId).map(RevokedView::of)
                     : tokens.revoke(caller, tokenId).map(RevokedView::of);

@@ -9,13 +9,19 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgIds;
 import dev.keyward.token.domain.OrgPolicy;
+import dev.keyward.token.exchange.ExchangeSettings;
+import dev.keyward.token.exchange.WorkloadTokenVerifier;
 import dev.keyward.token.notify.WebhookTarget;
 import dev.keyward.token.notify.WebhookTargets;
 import dev.keyward.token.outbox.OutboxRelay;
+import dev.keyward.token.repository.ExchangedTokenEntity;
+import dev.keyward.token.repository.ExchangedTokenRepository;
 import dev.keyward.token.repository.OrgEntity;
 import dev.keyward.token.repository.OrgRepository;
 import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.repository.TokenRepository;
+import dev.keyward.token.repository.TrustPolicyEntity;
+import dev.keyward.token.repository.TrustPolicyRepository;
 import dev.keyward.verification.TokenVerifier;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -24,9 +30,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -50,12 +59,17 @@ public class OrgService {
     private final double defaultDevRate;
     private final WebhookTargets webhookTargets;
     private final Vertx vertx;
+    private final TrustPolicyRepository trustPolicies;
+    private final ExchangedTokenRepository exchangedTokens;
 
     public OrgService(OrgRepository orgs, TokenRepository tokens, TokenService tokenService, EventOutbox outbox,
                       OutboxRelay relay, TokenVerifier verifier, Clock clock, WebhookTargets webhookTargets, Vertx vertx,
+                      TrustPolicyRepository trustPolicies, ExchangedTokenRepository exchangedTokens,
                       @ConfigProperty(name = "keyward.rate-limit.prod.per-second", defaultValue = "100") double defaultProdRate,
                       @ConfigProperty(name = "keyward.rate-limit.dev.per-second", defaultValue = "10") double defaultDevRate) {
         this.orgs = orgs;
+        this.trustPolicies = trustPolicies;
+        this.exchangedTokens = exchangedTokens;
         this.webhookTargets = webhookTargets;
         this.vertx = vertx;
         this.tokens = tokens;
@@ -262,16 +276,36 @@ public class OrgService {
 
     /** Every org's rules for the verifiers ({@code GET /internal/orgs/rules}); the platform org has none. */
     public Uni<Map<String, OrgRules>> rules() {
-        return Panache.withSession(() -> orgs.list("id <> ?1", OrgIds.PLATFORM)).map(all -> {
-            Map<String, OrgRules> rules = new LinkedHashMap<>();
-            for (OrgEntity o : all) {
-                OrgRules.RateLimits rates = o.rateLimitProd == null && o.rateLimitDev == null ? null
-                        : new OrgRules.RateLimits(o.rateLimitProd == null ? defaultProdRate : o.rateLimitProd,
-                        o.rateLimitDev == null ? defaultDevRate : o.rateLimitDev);
-                rules.put(o.id, new OrgRules(o.state, rates, o.maxJwtLifetimeSeconds, o.noticeDays));
+        Instant now = clock.instant();
+        // Exchanged tokens live at most their policy's max_ttl (60 s skew on top): revocations older than that are moot.
+        Instant skew = now.minusSeconds(WorkloadTokenVerifier.SKEW_SECONDS);
+        return Panache.withSession(() -> orgs.list("id <> ?1", OrgIds.PLATFORM)
+                .flatMap(all -> trustPolicies.deletedSince(skew.minusSeconds(ExchangeSettings.LONGEST_TTL_SECONDS))
+                        .flatMap(deleted -> exchangedTokens.revokedAliveAt(skew)
+                                .map(revoked -> rules(all, deleted, revoked, skew)))));
+    }
+
+    private Map<String, OrgRules> rules(List<OrgEntity> all, List<TrustPolicyEntity> deleted, List<ExchangedTokenEntity> revoked,
+                                        Instant skew) {
+        Map<String, Set<String>> deletedByOrg = new HashMap<>();
+        for (TrustPolicyEntity p : deleted) {
+            if (p.deletedAt.plusSeconds(p.maxTtlSeconds).isAfter(skew)) {
+                deletedByOrg.computeIfAbsent(p.orgId, o -> new HashSet<>()).add(p.id);
             }
-            return rules;
-        });
+        }
+        Map<String, Set<String>> revokedByOrg = new HashMap<>();
+        for (ExchangedTokenEntity t : revoked) {
+            revokedByOrg.computeIfAbsent(t.orgId, o -> new HashSet<>()).add(t.jti);
+        }
+        Map<String, OrgRules> rules = new LinkedHashMap<>();
+        for (OrgEntity o : all) {
+            OrgRules.RateLimits rates = o.rateLimitProd == null && o.rateLimitDev == null ? null
+                    : new OrgRules.RateLimits(o.rateLimitProd == null ? defaultProdRate : o.rateLimitProd,
+                    o.rateLimitDev == null ? defaultDevRate : o.rateLimitDev);
+            rules.put(o.id, new OrgRules(o.state, rates, o.maxJwtLifetimeSeconds, o.noticeDays,
+                    deletedByOrg.getOrDefault(o.id, Set.of()), revokedByOrg.getOrDefault(o.id, Set.of())));
+        }
+        return rules;
     }
 
     /** Whether the caller is a platform operator (a platform key, or a person with the operator role). */

@@ -4,9 +4,11 @@ import dev.keyward.events.EventData;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.domain.Caller;
+import dev.keyward.token.repository.ExchangedTokenEntity;
 import dev.keyward.token.repository.TokenEntity;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +49,30 @@ public final class TokenEvents {
                         .attributes(Map.of("previous_key_prefix", token.previousKeyPrefix,
                                 "grace_until", graceUntil.toString(), "name", token.name))
                         .build());
+    }
+
+    /**
+     * {@code token:exchanged}: a workload's OIDC token became a Keyward token. Names the workload
+     * (issuer, subject, the claims that matched) so the trail shows which CI job holds which token.
+     */
+    static KeywardEvent exchanged(ExchangedTokenEntity token, Map<String, Object> matchedClaims, String clientIp) {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("issuer", token.issuer);
+        attributes.put("subject", token.subject);
+        attributes.put("trust_policy", token.trustPolicyId);
+        attributes.put("claims", matchedClaims);
+        attributes.put("scopes", token.scopes.toWire());
+        attributes.put("expires_at", token.expiresAt.toString());
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_EXCHANGED, token.createdAt, token.jti,
+                EventData.forOrg(token.orgId).actor(token.subject).clientIp(clientIp).operation("token:exchange")
+                        .outcome("success").attributes(attributes).build());
+    }
+
+    /** {@code token:revoked} of an exchanged token: its subject is the jti, which verifiers refuse from then on. */
+    static KeywardEvent revokedExchange(Caller caller, ExchangedTokenEntity token, Instant now) {
+        return KeywardEvent.of(SOURCE, EventType.TOKEN_REVOKED, now, token.jti,
+                data(caller, token.orgId, null, "token:revoke", "success")
+                        .attributes(Map.of("trust_policy", token.trustPolicyId, "subject", token.subject)).build());
     }
 
     static KeywardEvent escalated(Caller caller, String operation, String subject,

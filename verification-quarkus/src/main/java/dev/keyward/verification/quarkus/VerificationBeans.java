@@ -1,5 +1,7 @@
 package dev.keyward.verification.quarkus;
 
+import dev.keyward.contract.ExchangedToken;
+import dev.keyward.verification.KeywardKeySource;
 import dev.keyward.verification.OrgKeySource;
 import dev.keyward.verification.OrgRulesCache;
 import dev.keyward.verification.OrgRulesSource;
@@ -32,9 +34,10 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * The verification beans of a Quarkus service. {@link TokenIntrospector}, {@link OrgKeySource} and
- * {@link EventSink} are default beans: a service replaces one by declaring its own bean of that
- * type (token-service reads its own database instead of calling itself over HTTP).
+ * The verification beans of a Quarkus service. {@link TokenIntrospector}, {@link OrgKeySource},
+ * {@link OrgRulesSource}, {@link KeywardKeySource} and {@link EventSink} are default beans: a service
+ * replaces one by declaring its own bean of that type (token-service reads its own database instead
+ * of calling itself over HTTP).
  */
 @Singleton
 public class VerificationBeans {
@@ -56,6 +59,9 @@ public class VerificationBeans {
     @ConfigProperty(name = "keyward.verification.org-rules-refresh", defaultValue = "30s")
     Duration orgRulesRefresh;
     private ScheduledExecutorService orgRulesRefresher;
+    /** The {@code iss} of the tokens Keyward signs by token exchange; the same value in every service. */
+    @ConfigProperty(name = ExchangedToken.ISSUER_PROPERTY, defaultValue = ExchangedToken.DEFAULT_ISSUER)
+    String keywardIssuer;
 
     private final String tokenServiceUrl;
     private final Optional<String> internalSecret;
@@ -90,7 +96,7 @@ public class VerificationBeans {
         this.settings = new VerifierSettings(apiKeyTtl, negativeTtl, jwtCacheTtl, orgKeyTtl, kidRefreshInterval, maxEntries);
     }
 
-    /** Typed to the class only, so it does not compete with the two interface beans below. */
+    /** Typed to the class only, so it does not compete with the interface beans below. */
     @Produces
     @Singleton
     @Typed(TokenServiceClient.class)
@@ -116,6 +122,13 @@ public class VerificationBeans {
     @Singleton
     @DefaultBean
     OrgRulesSource orgRulesSource(TokenServiceClient client) {
+        return client;
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    KeywardKeySource keywardKeySource(TokenServiceClient client) {
         return client;
     }
 
@@ -154,9 +167,9 @@ public class VerificationBeans {
     /** The verifier; {@link RevocationListener} keeps its caches in step with revocations and org changes. */
     @Produces
     @Singleton
-    TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource, RequestRateLimiter limiter,
-                                OrgRulesCache orgs) {
-        return settings.build(introspector, keySource, Clock.systemUTC(), limiter, orgs);
+    TokenVerifier tokenVerifier(TokenIntrospector introspector, OrgKeySource keySource, KeywardKeySource keywardKeys,
+                                RequestRateLimiter limiter, OrgRulesCache orgs) {
+        return settings.build(introspector, keySource, keywardKeys, keywardIssuer, Clock.systemUTC(), limiter, orgs);
     }
 
     @Produces

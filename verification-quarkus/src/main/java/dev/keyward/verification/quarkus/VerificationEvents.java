@@ -107,10 +107,13 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
     @Override
     public void used(VerifiedPrincipal principal, String operation, String repo, String clientIp, String outcome,
                      RefusalReason reason) {
+        String subject = String.valueOf(principal.subject());
+        String form = principal.form().name().toLowerCase(Locale.ROOT);
         EventData data = EventData.forOrg(principal.org()).actor(principal.tokenId()).keyPrefix(principal.keyPrefix())
                 .repo(repo).operation(operation).clientIp(clientIp).outcome(outcome)
                 .reason(reason == null ? null : reason.wireName())
-                .attributes(Map.of("subject", String.valueOf(principal.subject()), "form", principal.form().name().toLowerCase(Locale.ROOT)))
+                .attributes(principal.trustPolicy() == null ? Map.of("subject", subject, "form", form)
+                        : Map.of("subject", subject, "form", form, "trust_policy", principal.trustPolicy()))
                 .build();
         offer(KeywardEvent.of(source, EventType.TOKEN_USED, clock.instant(), principal.tokenId(), data));
     }

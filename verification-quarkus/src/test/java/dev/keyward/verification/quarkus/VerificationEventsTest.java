@@ -40,7 +40,7 @@ class VerificationEventsTest {
 
     private final Clock clock = Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC);
     private final VerifiedPrincipal principal = new VerifiedPrincipal("acme", "user-1", "tok_9", TokenKind.REPO,
-            Scopes.parse(Map.of("repos:team/*", List.of("git:read"))), null, "kw_prod_r_ab", List.of(), CredentialForm.API_KEY);
+            Scopes.parse(Map.of("repos:team/*", List.of("git:read"))), null, "kw_prod_r_ab", List.of(), CredentialForm.API_KEY, null);
 
     /**
      * In each round the sink stalls while request threads emit a burst that fills the buffer to the
@@ -130,6 +130,25 @@ class VerificationEventsTest {
         assertThat(failed.data().org()).isEqualTo("globex");
         assertThat(failed.data().keyPrefix()).isEqualTo("kw_prod_o_cd");
         assertThat(failed.data().reason()).isEqualTo("revoked");
+    }
+
+    @Test
+    void theUseOfAnExchangedTokenNamesItsJtiAndTrustPolicy() {
+        VerifiedPrincipal exchanged = new VerifiedPrincipal("acme", "repo:acme/app:ref:refs/heads/main", "xtok_abc",
+                TokenKind.REPO, Scopes.parse(Map.of("repos:acme/app", List.of("git:read"))), clock.instant().plusSeconds(600),
+                null, List.of(), CredentialForm.EXCHANGED, "tp_123");
+        RecordingSink recorded = new RecordingSink();
+        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 10, clock);
+        events.used(exchanged, "git:read", "acme/app", "10.0.0.1", VerificationEvents.SUCCESS, null);
+        events.close();
+
+        KeywardEvent used = recorded.published.get(0);
+        assertThat(used.type()).isEqualTo(EventType.TOKEN_USED);
+        assertThat(used.subject()).isEqualTo("xtok_abc");
+        assertThat(used.data().actor()).isEqualTo("xtok_abc");
+        assertThat(used.data().keyPrefix()).isNull();
+        assertThat(used.data().attributes()).isEqualTo(Map.of("subject", "repo:acme/app:ref:refs/heads/main",
+                "form", "exchanged", "trust_policy", "tp_123"));
     }
 
     /** An unreachable broker fails thousands of events: each is counted, the log says so once in a while. */
