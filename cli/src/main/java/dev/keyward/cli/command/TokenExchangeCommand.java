@@ -54,7 +54,7 @@ public final class TokenExchangeCommand implements Runnable {
                     "  or a bare permission (git:read: on every resource of the policy that has it); default: the policy's scopes"})
     List<String> scopes = new ArrayList<>();
 
-    @Option(names = "--ttl", paramLabel = "DURATION", description = "lifetime, e.g. 10m, 1h, 600 (at most the policy's max TTL); default: the service's")
+    @Option(names = "--ttl", paramLabel = "DURATION", description = "lifetime, e.g. 10m, 1h, 600 (60 s up to the policy's max TTL); default: the policy's max TTL")
     String ttl;
 
     @Override
@@ -95,11 +95,7 @@ public final class TokenExchangeCommand implements Runnable {
         }
         String requestedTtl = null;
         if (ttl != null) {
-            long seconds = TokenCommand.seconds(spec, "--ttl", ttl);
-            if (seconds <= 0) {
-                throw new ParameterException(spec.commandLine(), "--ttl must be more than 0 seconds");
-            }
-            requestedTtl = Long.toString(seconds);
+            requestedTtl = Long.toString(TokenCommand.seconds(spec, "--ttl", ttl));
         }
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", GRANT_TYPE);

@@ -65,7 +65,7 @@ public final class TrustCommand extends GroupCommand {
                 description = "repeatable: what the exchanged tokens may do, as for token create (at most what you hold)")
         List<String> scopes = new ArrayList<>();
 
-        @Option(names = "--max-ttl", paramLabel = "DURATION", description = "longest lifetime of an exchanged token, e.g. 15m, 1h; default: 1h")
+        @Option(names = "--max-ttl", paramLabel = "DURATION", description = "longest lifetime of an exchanged token, 60 s up to the server's cap (1h unless changed), e.g. 15m; default: the cap")
         String maxTtl;
 
         @Override
@@ -107,11 +107,7 @@ public final class TrustCommand extends GroupCommand {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             if (maxTtl != null) {
-                long seconds = TokenCommand.seconds(spec, "--max-ttl", maxTtl);
-                if (seconds <= 0) {
-                    throw new ParameterException(spec.commandLine(), "--max-ttl must be more than 0 seconds");
-                }
-                body.put("max_ttl", seconds);
+                body.put("max_ttl", TokenCommand.seconds(spec, "--max-ttl", maxTtl));
             }
             return body;
         }
