@@ -68,7 +68,7 @@ class RenderedOverlaysTests {
             Set<String> expected = new TreeSet<>(Set.of("KEYWARD_DB_REACTIVE_URL", "KEYWARD_DB_JDBC_URL", "KEYWARD_DB_USER",
                     "KEYWARD_DB_PASSWORD", "KEYWARD_KAFKA", "KEYWARD_INTERNAL_SECRET", "KEYWARD_JSON_LOGS"));
             switch (service) {
-                case "token-service" -> expected.add("KEYWARD_PEPPER");
+                case "token-service" -> expected.addAll(Set.of("KEYWARD_PEPPER", "KEYWARD_SIGNING_KEYS_SECRET"));
                 case "repo-service" -> expected.addAll(Set.of("KEYWARD_TOKEN_SERVICE_URL", "KEYWARD_REPOS_DIR"));
                 default -> expected.add("KEYWARD_TOKEN_SERVICE_URL");
             }
@@ -165,7 +165,7 @@ class RenderedOverlaysTests {
         String guide = Files.readString(Overlays.MODULE.resolve("../docs/operations.md"));
 
         Set<String> secrets = secretsReferenced(Overlays.render(overlay));
-        assertThat(secrets).contains("keyward-internal", "keyward-token-pepper", "keyward-token-db");
+        assertThat(secrets).contains("keyward-internal", "keyward-token-pepper", "keyward-token-signing-keys", "keyward-token-db");
         assertThat(secrets.stream().filter(s -> !guide.contains("`" + s + "`"))).isEmpty();
     }
 

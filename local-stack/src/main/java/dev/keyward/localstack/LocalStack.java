@@ -155,6 +155,7 @@ public final class LocalStack implements AutoCloseable {
                     .env("KEYWARD_AUDIT_SERVICE_URL", "http://127.0.0.1:" + ports.auditService())
                     .database(pg.database("keyward_token")).kafka(kafka).env(common).env(spoolOf("token-service"))
                     .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
+                    .env("KEYWARD_SIGNING_KEYS_SECRET", secrets.getProperty("signing-keys-secret"))
                     .env("KEYWARD_BOOTSTRAP_ORG", BOOTSTRAP_ORG)
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", adminTokenFile().toString())
                     .env("KEYWARD_BOOTSTRAP_OPERATOR_TOKEN_FILE", operatorTokenFile().toString())
@@ -302,19 +303,32 @@ public final class LocalStack implements AutoCloseable {
         services.clear();
     }
 
-    /** The pepper and internal secret are made once per data folder so restarts keep every token valid. */
+    /**
+     * The pepper, internal secret and signing-keys secret are made once per data folder so restarts
+     * keep every token (and every stored signing key) valid; one a newer version added is made on its first start.
+     */
     private Properties secrets() throws IOException {
         Path file = home.resolve("secrets.properties");
         Properties p = new Properties();
-        if (Files.exists(file)) {
+        boolean exists = Files.exists(file);
+        if (exists) {
             try (InputStream in = Files.newInputStream(file)) {
                 p.load(in);
             }
+        }
+        boolean added = false;
+        for (String name : List.of("pepper", "internal-secret", "signing-keys-secret")) {
+            if (p.getProperty(name) == null) {
+                p.setProperty(name, randomSecret());
+                added = true;
+            }
+        }
+        if (!added) {
             return p;
         }
-        p.setProperty("pepper", randomSecret());
-        p.setProperty("internal-secret", randomSecret());
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        if (!exists) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
         try (OutputStream out = Files.newOutputStream(file)) {
             p.store(out, "Keyward local stack secrets: keep private");
         }

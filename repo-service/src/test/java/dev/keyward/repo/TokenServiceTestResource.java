@@ -43,6 +43,7 @@ public class TokenServiceTestResource implements QuarkusTestResourceLifecycleMan
                     .database(SharedInfrastructure.postgres("keyward_token_for_repo_tests"))
                     .kafka(SharedInfrastructure.kafkaBootstrapServers())
                     .env("KEYWARD_PEPPER", "repo-service-tests-pepper-0123456789")
+                    .env("KEYWARD_SIGNING_KEYS_SECRET", "repo-service-tests-signing-keys-secret-0123456789")
                     .env("KEYWARD_INTERNAL_SECRET", INTERNAL_SECRET)
                     .env("KEYWARD_BOOTSTRAP_ORG", ORG)
                     .env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString())

@@ -3,7 +3,10 @@ package dev.keyward.token;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.keyward.testsupport.KafkaTestResource;
 import dev.keyward.testsupport.PostgresTestResource;
@@ -132,7 +135,9 @@ class PublicKeyTests {
 
     @Test
     void servesTheJwksAndTheInternalKeyListing() {
-        given().get("/.well-known/jwks.json").then().statusCode(200).body("keys", hasSize(0));
+        // Keyward's own keys only (none before the first exchange): never a customer's, never a private member.
+        given().get("/.well-known/jwks.json").then().statusCode(200)
+                .body("keys.kid", everyItem(startsWith("kw-"))).body("keys.d", everyItem(nullValue()));
         given().header("X-Keyward-Internal", TestOrgs.INTERNAL_SECRET).get("/internal/orgs/no-such-org/keys")
                 .then().statusCode(200).body("keys", hasSize(0));
         given().get("/internal/orgs/no-such-org/keys").then().statusCode(401);

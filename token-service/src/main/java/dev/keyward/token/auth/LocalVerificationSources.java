@@ -8,6 +8,7 @@ import dev.keyward.token.repository.TokenEntity;
 import dev.keyward.token.service.KeyResolver;
 import dev.keyward.token.service.OrgService;
 import dev.keyward.token.service.PublicKeyService;
+import dev.keyward.token.signing.SigningKeys;
 import dev.keyward.verification.KeywardKeySource;
 import dev.keyward.verification.OrgKeySource;
 import dev.keyward.verification.OrgRulesSource;
@@ -17,7 +18,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -35,12 +35,14 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
     private final KeyResolver resolver;
     private final PublicKeyService keys;
     private final BlockingDatabase database;
+    private final SigningKeys signingKeys;
 
     private final jakarta.enterprise.inject.Instance<OrgService> orgs;
 
     // OrgService is looked up lazily: it needs the verifier, which is built from these sources.
     public LocalVerificationSources(KeyResolver resolver, PublicKeyService keys, BlockingDatabase database,
-                                    jakarta.enterprise.inject.Instance<OrgService> orgs) {
+                                    SigningKeys signingKeys, jakarta.enterprise.inject.Instance<OrgService> orgs) {
+        this.signingKeys = signingKeys;
         this.orgs = orgs;
         this.resolver = resolver;
         this.keys = keys;
@@ -62,8 +64,7 @@ public class LocalVerificationSources implements TokenIntrospector, OrgKeySource
 
     @Override
     public CompletionStage<List<Map<String, Object>>> keywardKeys() {
-        // TODO(exchange): signing keys
-        return CompletableFuture.completedFuture(List.of());
+        return onOwnContext(signingKeys::publishedJwks);
     }
 
     @Override

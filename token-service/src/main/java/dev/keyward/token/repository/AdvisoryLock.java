@@ -1,5 +1,7 @@
 package dev.keyward.token.repository;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -10,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * PostgreSQL advisory locks: one holder cluster-wide of a job or of the outbox relay. The lock is
  * session-level on a connection of its own, held while the body runs (its batches commit on other
- * connections) and gone with that connection if the process dies.
+ * connections) and gone with that connection if the process dies; or, for a short step of a
+ * request, transaction-level ({@link #holdUntilCommit}).
  */
 @ApplicationScoped
 public class AdvisoryLock {
@@ -41,5 +44,16 @@ public class AdvisoryLock {
         } finally {
             connection.closeAndAwait();
         }
+    }
+
+    /**
+     * Takes lock {@code key} for the current reactive (Panache) transaction, waiting while another
+     * holds it; PostgreSQL releases it at commit or rollback. For work a request must do once
+     * cluster-wide, e.g. creating the first signing key. Never use a {@link #tryRun} key here:
+     * a holder of both would wait for itself.
+     */
+    public Uni<Void> holdUntilCommit(long key) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("select 1 from pg_advisory_xact_lock(?1)")
+                .setParameter(1, key).getSingleResult()).replaceWithVoid();
     }
 }
