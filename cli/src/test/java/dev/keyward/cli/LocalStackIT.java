@@ -45,8 +45,7 @@ class LocalStackIT {
         stack = new LocalStack(work.resolve("home"), LocalStack.Ports.free(), true)
                 // Secretless CI: the stack's Keycloak on loopback http stands for a CI platform's issuer.
                 .serviceEnv("KEYWARD_EXCHANGE_ISSUER_ALLOW_HTTP", "true")
-                .serviceEnv("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8")
-                .serviceEnv("KEYWARD_SIGNING_KEYS_SECRET", "local-stack-it-signing-keys-secret-0123456789");
+                .serviceEnv("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8");
         stack.start();
         adminToken = Files.readString(stack.adminTokenFile()).trim();
     }
