@@ -121,7 +121,7 @@ public final class SystemBenchmark {
                     .database(database(pg, "keyward_token")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_JSON_LOGS", "false")
                     .env("KEYWARD_PEPPER", LocalStack.randomSecret())
-                    .env("KEYWARD_SIGNING_KEYS_SECRET", LocalStack.randomSecret()).env("KEYWARD_ISSUER", KEYWARD_ISSUER)
+                    .env("KEYWARD_SIGNING_KEYS_SECRET", LocalStack.randomSecret()).env("KEYWARD_TOKEN_ISSUER", KEYWARD_ISSUER)
                     // The benchmark's CI issuer is plain http on loopback.
                     .env("KEYWARD_EXCHANGE_ISSUER_ALLOW_HTTP", "true").env("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8")
                     .env("KEYWARD_BOOTSTRAP_ORG", ORG).env("KEYWARD_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()),
@@ -131,7 +131,7 @@ public final class SystemBenchmark {
                     .database(database(pg, "keyward_repo")).kafka(kafka.bootstrapServers())
                     .env("KEYWARD_INTERNAL_SECRET", secret).env("KEYWARD_TOKEN_SERVICE_URL", token.baseUrl())
                     .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString()).env("KEYWARD_JSON_LOGS", "false")
-                    .env("KEYWARD_ISSUER", KEYWARD_ISSUER)
+                    .env("KEYWARD_TOKEN_ISSUER", KEYWARD_ISSUER)
                     // The benchmark build (-Pbench): the production service plus its unauthorized-read baseline.
                     .jar(ServiceProcess.projectRoot().resolve("repo-service/target/bench/quarkus-app/quarkus-run.jar"));
             // e.g. rate limits raised far above the benchmark's load

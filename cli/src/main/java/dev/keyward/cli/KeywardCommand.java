@@ -11,6 +11,7 @@ import dev.keyward.cli.command.OrgCommand;
 import dev.keyward.cli.command.RepoCommand;
 import dev.keyward.cli.command.ScanCommand;
 import dev.keyward.cli.command.TokenCommand;
+import dev.keyward.cli.command.TrustCommand;
 import dev.keyward.cli.command.WhoamiCommand;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
@@ -35,11 +36,12 @@ import picocli.CommandLine.Spec;
         description = "Scoped, time-limited access tokens for code repositories: tokens, repositories, the audit trail and orgs.",
         subcommands = {
                 LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AuthCommand.class,
-                TokenCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
+                TokenCommand.class, TrustCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
                 ScanCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nCredentials:%n",
         footer = {
                 "  KEYWARD_TOKEN (an API token, for CI) wins over the session of 'keyward login'.",
+                "  A CI job or pod without either: 'keyward token exchange' turns its OIDC token into a Keyward token.",
                 "",
                 "Exit codes:",
                 "  0  done",

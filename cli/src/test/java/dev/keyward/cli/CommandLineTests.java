@@ -56,7 +56,7 @@ class CommandLineTests {
         Result r = run("--help");
 
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("token", "repo", "audit", "org", "login", "health", "completion")
+        assertThat(r.out()).contains("token", "trust", "repo", "audit", "org", "login", "health", "completion")
                 .contains("Exit codes:", "3  not signed in", "5  cannot reach");
     }
 
@@ -66,7 +66,8 @@ class CommandLineTests {
                 {"repo", "log"}, {"repo", "show"}, {"repo", "cat"},
                 {"audit", "export"}, {"audit", "events"}, {"login"}, {"health"}, {"whoami"}, {"org", "create"},
                 {"org", "delete"}, {"org", "policy", "set"}, {"org", "notifications", "set"}, {"org", "notifications", "test"},
-                {"auth", "token"}, {"auth", "setup-git"}, {"auth", "git-credential"}}) {
+                {"auth", "token"}, {"auth", "setup-git"}, {"auth", "git-credential"}, {"token", "exchange"},
+                {"trust", "create"}, {"trust", "list"}, {"trust", "show"}, {"trust", "delete"}}) {
             String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
             args[cmd.length] = "--help";
             Result r = run(args);

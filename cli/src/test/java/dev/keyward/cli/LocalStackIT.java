@@ -42,7 +42,10 @@ class LocalStackIT {
 
     @BeforeAll
     static void startStack() throws IOException {
-        stack = new LocalStack(work.resolve("home"), LocalStack.Ports.free(), true);
+        stack = new LocalStack(work.resolve("home"), LocalStack.Ports.free(), true)
+                // Secretless CI: the stack's Keycloak on loopback http stands for a CI platform's issuer.
+                .serviceEnv("KEYWARD_EXCHANGE_ISSUER_ALLOW_HTTP", "true")
+                .serviceEnv("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8");
         stack.start();
         adminToken = Files.readString(stack.adminTokenFile()).trim();
     }
@@ -244,7 +247,8 @@ class LocalStackIT {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertThat(lines).isNotEmpty();
         for (String line : lines) {
-            assertThat(JSON.readTree(line).path("type").asText()).matches("token:[a-z]+|scope:escalated|auth:failed");
+            // policy:changed: the trust policies other tests of this class create in the same org.
+            assertThat(JSON.readTree(line).path("type").asText()).matches("token:[a-z]+|scope:escalated|auth:failed|policy:changed");
         }
         assertThat(lines).anyMatch(l -> l.contains(tokenId));
         assertThat(export.err()).contains("Exported " + lines.size() + " events to " + file)
@@ -303,6 +307,129 @@ class LocalStackIT {
             CliProcess.Result listed = cli(blueAdmin).run("token", "list");
             assertThat(listed.exit()).as(listed.toString()).isZero();
         });
+    }
+
+    @Test
+    void anOrgAdminCreatesListsShowsAndDeletesATrustPolicy() throws Exception {
+        String org = LocalStack.BOOTSTRAP_ORG;
+        CliProcess.Result created = admin().run("--json", "trust", "create", org, "--name", "pods-of-build",
+                "--issuer", stack.keycloakRealmUrl(), "--audience", "keyward", "--subject", "system:serviceaccount:build:*",
+                "--claim", "azp=builder", "--scope", "repos:build/*=read", "--max-ttl", "10m");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        JsonNode policy = JSON.readTree(created.out());
+        String policyId = policy.path("id").asText();
+        assertThat(policyId).startsWith("tp_");
+        assertThat(policy.path("max_ttl").asLong()).isEqualTo(600);
+        assertThat(policy.path("scopes").toString()).isEqualTo("{\"repos:build/*\":[\"git:read\"]}");
+
+        CliProcess.Result listed = admin().run("trust", "list", org);
+        assertThat(listed.exit()).as(listed.toString()).isZero();
+        assertThat(listed.out()).containsPattern(policyId + " +pods-of-build +" + stack.keycloakRealmUrl()
+                + " +keyward +system:serviceaccount:build:\\* +azp=builder +repos:build/\\*=git:read +10m");
+        CliProcess.Result shown = admin().run("trust", "show", org, policyId);
+        assertThat(shown.exit()).as(shown.toString()).isZero();
+        assertThat(shown.out()).containsPattern("subject +system:serviceaccount:build:\\*").containsPattern("max ttl +10m");
+
+        CliProcess.Result tooLong = admin().run("trust", "create", org, "--name", "x", "--issuer", stack.keycloakRealmUrl(),
+                "--audience", "keyward", "--subject", "*", "--scope", "repos:build/*=read", "--max-ttl", "2h");
+        assertThat(tooLong.exit()).as("above the exchange cap").isEqualTo(ExitCode.FAILED);
+        assertThat(tooLong.err()).contains("max_ttl");
+
+        CliProcess.Result deleted = admin().run("trust", "delete", org, policyId);
+        assertThat(deleted.exit()).as(deleted.toString()).isZero();
+        assertThat(deleted.err()).contains("Deleted trust policy " + policyId);
+        assertThat(admin().run("trust", "list", org).out()).doesNotContain(policyId);
+        assertThat(admin().run("trust", "show", org, policyId).exit()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+
+    /**
+     * Secretless CI end to end: an org admin trusts the stack's Keycloak for its CI robot (a
+     * client-credentials token stands for the OIDC token a CI platform hands a job); the robot, with no
+     * Keyward credential at all, exchanges that token and clones with the result; revoking one token by
+     * its jti, and deleting the policy, refuse the exchanged tokens everywhere.
+     */
+    @Test
+    void aCiRobotExchangesItsOidcTokenUnderATrustPolicyAndClonesUntilRevoked() throws Exception {
+        String org = LocalStack.BOOTSTRAP_ORG;
+        assertThat(admin().run("repo", "create", "trusted/app").exit()).isZero();
+        CliProcess.Result created = admin().run("--json", "trust", "create", org, "--name", "keycloak-ci-robot",
+                "--issuer", stack.keycloakRealmUrl(), "--audience", "keyward-api", "--subject", "*",
+                "--claim", "azp=keyward-ci", "--scope", "repos:trusted/*=git:read", "--max-ttl", "10m");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        String policyId = JSON.readTree(created.out()).path("id").asText();
+
+        // No Keyward credential and no config: only the workload's own token.
+        CliProcess robot = new CliProcess().env("KEYWARD_URL", stack.tokenServiceUrl())
+                .env("XDG_CONFIG_HOME", work.resolve("robot-config").toString());
+        CliProcess.Result garbage = robot.env("KEYWARD_OIDC_TOKEN", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJub2JvZHkifQ.c2ln")
+                .run("token", "exchange", "--org", org);
+        assertThat(garbage.exit()).as(garbage.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(garbage.out()).isEmpty();
+        assertThat(garbage.err()).contains("error: invalid_grant");
+
+        // The token file wins over KEYWARD_OIDC_TOKEN (still the garbage above).
+        Path oidcToken = work.resolve("robot-oidc-token");
+        Files.writeString(oidcToken, robotOidcToken());
+        CliProcess.Result exchanged = robot.run("token", "exchange", "--org", org, "--oidc-token-file", oidcToken.toString(),
+                "--ttl", "5m");
+        assertThat(exchanged.exit()).as(exchanged.toString()).isZero();
+        String token = exchanged.out().strip();
+        assertThat(exchanged.out()).as("the token alone on stdout").isEqualTo(token + "\n");
+        assertThat(exchanged.err()).contains("repos:trusted/*=git:read").contains("expires in 300 s");
+        String jti = jwtClaims(token).path("jti").asText();
+        assertThat(jti).startsWith("xtok_");
+
+        // The token in a header, not in the remote URL.
+        Path clone = work.resolve("trusted-app");
+        CliProcess.Result cloned = git(work, "-c", "http.extraHeader=Authorization: Bearer " + token, "clone",
+                stack.repoServiceUrl() + "/" + org + "/trusted/app.git", clone.toString());
+        assertThat(cloned.exit()).as(cloned.out()).isZero();
+        assertThat(git(clone, "config", "--get", "remote.origin.url").out()).doesNotContain(token);
+
+        CliProcess.Result wider = robot.run("token", "exchange", "--org", org, "--oidc-token-file", oidcToken.toString(),
+                "--scope", "repos:trusted/*=git:write");
+        assertThat(wider.exit()).as(wider.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(wider.err()).contains("error: invalid_scope");
+
+        // The trail names the workload behind the token.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            CliProcess.Result events = admin().run("--json", "audit", "events", "--type", "token:exchanged", "--since", "1h");
+            assertThat(events.exit()).as(events.toString()).isZero();
+            List<String> subjects = new ArrayList<>();
+            JSON.readTree(events.out()).forEach(e -> subjects.add(e.path("subject").asText()));
+            assertThat(subjects).contains(jti);
+            assertThat(events.out()).contains(policyId).doesNotContain(token);
+        });
+
+        // One token revoked by its jti; the other refused once its policy is deleted.
+        String second = robot.run("token", "exchange", "--org", org, "--oidc-token-file", oidcToken.toString()).out().strip();
+        assertThat(repoStatus(second, "trusted/app")).isEqualTo(200);
+        CliProcess.Result revoked = admin().run("token", "revoke", jti);
+        assertThat(revoked.exit()).as(revoked.toString()).isZero();
+        awaitRefused(token, "trusted/app");
+        assertThat(repoStatus(second, "trusted/app")).as("only the one revoked").isEqualTo(200);
+
+        assertThat(admin().run("trust", "delete", org, policyId).exit()).isZero();
+        awaitRefused(second, "trusted/app");
+        CliProcess.Result afterDelete = robot.run("token", "exchange", "--org", org, "--oidc-token-file", oidcToken.toString());
+        assertThat(afterDelete.exit()).as(afterDelete.toString()).isEqualTo(ExitCode.FAILED);
+        assertThat(afterDelete.err()).contains("error: invalid_grant");
+    }
+
+    /** The claims of a JWT, read without verifying it. */
+    private static JsonNode jwtClaims(String jwt) throws IOException {
+        return JSON.readTree(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+    }
+
+    /** An access token of the realm's confidential client keyward-ci (client credentials): a real OIDC issuer's JWT. */
+    private static String robotOidcToken() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.keycloakRealmUrl() + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&client_id=keyward-ci&client_secret=keyward-ci-secret")).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("access_token").asText();
     }
 
     @Test

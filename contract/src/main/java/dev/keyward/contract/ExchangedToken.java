@@ -36,7 +36,7 @@ public record ExchangedToken(String issuer, String subject, String org, Scopes s
     /** The only algorithm Keyward signs with. */
     public static final String ALGORITHM = "ES256";
     /** The configuration property naming Keyward's issuer URL; the same value in every service. */
-    public static final String ISSUER_PROPERTY = "keyward.issuer";
+    public static final String ISSUER_PROPERTY = "keyward.token-issuer";
     /** The issuer when none is configured: the local stack's token-service. */
     public static final String DEFAULT_ISSUER = "http://127.0.0.1:8081";
     public static final String JTI_PREFIX = "xtok_";

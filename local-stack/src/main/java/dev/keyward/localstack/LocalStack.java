@@ -144,7 +144,7 @@ public final class LocalStack implements AutoCloseable {
                     "KEYWARD_JSON_LOGS", "false",
                     "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:" + ports.tokenService()));
             // The iss of exchanged tokens: token-service signs it and every verifier expects it.
-            common.put("KEYWARD_ISSUER", "http://127.0.0.1:" + ports.tokenService());
+            common.put("KEYWARD_TOKEN_ISSUER", "http://127.0.0.1:" + ports.tokenService());
             if (keycloakRealmUrl != null) {
                 // People sign in through the realm: token-service's API and /ui pages, audit-service's API.
                 common.put("KEYWARD_OIDC_URL", keycloakRealmUrl);

@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code keyward token ...}: the control-plane token API of token-service. */
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = "Create, list, show, revoke and rotate API tokens.",
+        description = {"Create, list, show, revoke and rotate API tokens;",
+                "exchange a CI job's or pod's OIDC token for a short-lived one."},
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Show.class,
-                TokenCommand.Revoke.class, TokenCommand.Rotate.class})
+                TokenCommand.Revoke.class, TokenCommand.Rotate.class, TokenExchangeCommand.class})
 public final class TokenCommand extends GroupCommand {
 
     static final int PAGE_SIZE = 200;
@@ -173,7 +174,7 @@ public final class TokenCommand extends GroupCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "TOKEN", arity = "1..*", description = "tok_… or a key prefix kw_… (one or more)")
+        @Parameters(paramLabel = "TOKEN", arity = "1..*", description = "tok_…, xtok_… (an exchanged token's jti) or a key prefix kw_… (one or more)")
         List<String> references;
 
         @Option(names = "--cascade", description = "also every token it minted, and what those minted, in one step")

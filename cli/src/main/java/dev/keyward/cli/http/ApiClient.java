@@ -114,6 +114,20 @@ public final class ApiClient {
         return execute(service, request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * An unauthenticated form POST ({@code application/x-www-form-urlencoded}) returning status and body
+     * whatever the status, for endpoints that take no Keyward credential (token exchange) and answer
+     * errors of their own shape; unreachable still throws.
+     */
+    public HttpResponse<String> postFormWithoutCredentials(Service service, String path, Map<String, String> form) {
+        HttpRequest request = HttpRequest.newBuilder(uri(service, path)).timeout(REQUEST_TIMEOUT)
+                .header("User-Agent", "keyward-cli")
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(formBody(form))).build();
+        return execute(service, request, HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpRequest.Builder request(Service service, String path) {
         return HttpRequest.newBuilder(uri(service, path))
                 .timeout(REQUEST_TIMEOUT)
@@ -212,6 +226,17 @@ public final class ApiClient {
             }
         });
         return joined.length() == 1 ? "" : joined.toString();
+    }
+
+    /** {@code application/x-www-form-urlencoded}: UTF-8, fields in the map's order, null values left out. */
+    static String formBody(Map<String, String> form) {
+        StringJoiner joined = new StringJoiner("&");
+        form.forEach((k, v) -> {
+            if (v != null) {
+                joined.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
+            }
+        });
+        return joined.toString();
     }
 
     /** Encodes one path segment or query value. */

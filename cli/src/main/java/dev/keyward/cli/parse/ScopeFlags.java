@@ -1,5 +1,6 @@
 package dev.keyward.cli.parse;
 
+import dev.keyward.contract.Permission;
 import dev.keyward.contract.ScopeSyntaxException;
 import dev.keyward.contract.Scopes;
 import java.util.ArrayList;
@@ -53,6 +54,35 @@ public final class ScopeFlags {
         } catch (ScopeSyntaxException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The {@code scope} field of a token exchange (space-separated items) from its {@code --scope} flags:
+     * each a {@code RESOURCE=PERM[,PERM...]} as for {@link #toWire}, or a bare permission ({@code git:read}:
+     * that permission on every resource of the trust policy that holds it). Empty for no flags (the
+     * policy's whole scopes).
+     *
+     * @throws IllegalArgumentException saying which flag is wrong and why
+     */
+    public static String toRequestedScope(List<String> flags) {
+        List<String> resourceFlags = new ArrayList<>();
+        Set<String> bare = new LinkedHashSet<>();
+        for (String flag : flags) {
+            String item = flag.trim();
+            if (item.contains("=")) {
+                resourceFlags.add(item);
+            } else {
+                bare.add(Permission.parse(item).map(Permission::wireName).orElseThrow(() -> new IllegalArgumentException(
+                        "--scope '" + flag + "' is neither RESOURCE=PERMISSION[,PERMISSION...] nor a permission"
+                                + " (e.g. 'repos:acme/app=git:read' or 'git:read')")));
+            }
+        }
+        List<String> items = new ArrayList<>();
+        if (!resourceFlags.isEmpty()) {
+            items.add(display(toWire(resourceFlags)));
+        }
+        items.addAll(bare);
+        return String.join(" ", items);
     }
 
     /** The wire form back in flag spelling, for display: {@code repos:team/*=git:read,git:write org=org:read}. */

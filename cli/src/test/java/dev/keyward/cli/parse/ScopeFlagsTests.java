@@ -62,6 +62,17 @@ class ScopeFlagsTests {
     }
 
     @Test
+    void aTokenExchangeAsksForResourcesAndBarePermissionsAsSpaceSeparatedItems() {
+        assertThat(ScopeFlags.toRequestedScope(List.of("repos:app=read", "git:write", "repos:app=git:write", "read")))
+                .isEqualTo("repos:app=git:read,git:write git:write git:read");
+        assertThat(ScopeFlags.toRequestedScope(List.of())).isEmpty();
+        assertThatThrownBy(() -> ScopeFlags.toRequestedScope(List.of("admin")))
+                .hasMessageContaining("neither RESOURCE=PERMISSION");
+        assertThatThrownBy(() -> ScopeFlags.toRequestedScope(List.of("repos:x y=read")))
+                .hasMessageContaining("bad scope resource");
+    }
+
+    @Test
     void theWireFormIsShownInFlagSpelling() {
         assertThat(ScopeFlags.display(ScopeFlags.toWire(List.of("repos:a=read", "org=org:read,audit:read"))))
                 .isEqualTo("org=org:read,audit:read repos:a=git:read");
