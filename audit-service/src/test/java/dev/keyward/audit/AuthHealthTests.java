@@ -1,5 +1,6 @@
 package dev.keyward.audit;
 
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -66,6 +67,35 @@ class AuthHealthTests extends AuditTestBase {
         as(TestKeys.auditor(other)).get("/v1/auth/health").then().statusCode(200)
                 .body("status", equalTo("ok"))
                 .body("by_client_ip", empty());
+    }
+
+    /**
+     * A verifier folds identical failures of one window into one event with {@code data.count}: the
+     * trail stores the count, returns it, and the health sums counts, not events.
+     */
+    @Test
+    void foldedFailuresCountByTheUsesTheyStandFor() {
+        String org = EventPublisher.newOrg("folded");
+        String auditor = TestKeys.auditor(org);
+        long[] counts = {20, 20, 15};
+        try (EventPublisher publisher = new EventPublisher()) {
+            for (long count : counts) {
+                publisher.publish(EventPublisher.authFailed(org, Instant.now(), "kw_prod_o_Fd", "198.51.100.9", count));
+            }
+            publisher.publish(EventPublisher.authFailed(org, Instant.now(), "kw_prod_o_Fd", "198.51.100.9"));
+        }
+        awaitStored(auditor, 4);
+        // 56 failures in 4 events: above the address's short-window alert (50), which 4 rows are far below.
+        as(auditor).get("/v1/auth/health").then().statusCode(200)
+                .body("status", equalTo("alert"))
+                .body("by_client_ip.find { it.value == '198.51.100.9' }.failures_short", equalTo(56))
+                .body("by_client_ip.find { it.value == '198.51.100.9' }.failures_long", equalTo(56))
+                .body("by_client_ip.find { it.value == '198.51.100.9' }.level", equalTo("alert"))
+                .body("by_token_prefix.find { it.value == 'kw_prod_o_Fd' }.failures_short", equalTo(56));
+        as(auditor).queryParam("type", "auth:failed").get("/v1/audit/events").then().statusCode(200)
+                .body("events.size()", equalTo(4))
+                .body("events.data.count", containsInAnyOrder(20, 20, 15, null))
+                .body("events.findAll { it.data.count != null }.data.first_at.size()", equalTo(3));
     }
 
     @Test

@@ -64,9 +64,18 @@ final class EventPublisher implements AutoCloseable {
     }
 
     static KeywardEvent authFailed(String org, Instant time, String keyPrefix, String clientIp) {
-        return KeywardEvent.of("/keyward/repo-service", EventType.AUTH_FAILED, time, null, EventData.forOrg(org)
-                .keyPrefix(keyPrefix).clientIp(clientIp).operation("git:read").outcome("denied").reason("unknown")
-                .build());
+        return KeywardEvent.of("/keyward/repo-service", EventType.AUTH_FAILED, time, null, failure(org, keyPrefix, clientIp).build());
+    }
+
+    /** {@code count} identical failures folded into one event, as a verifier sends them. */
+    static KeywardEvent authFailed(String org, Instant time, String keyPrefix, String clientIp, long count) {
+        return KeywardEvent.of("/keyward/repo-service", EventType.AUTH_FAILED, time, null, failure(org, keyPrefix, clientIp)
+                .folded(count, time, time.plusMillis(900)).build());
+    }
+
+    private static EventData.Builder failure(String org, String keyPrefix, String clientIp) {
+        return EventData.forOrg(org).keyPrefix(keyPrefix).clientIp(clientIp).operation("git:read").outcome("denied")
+                .reason("unknown");
     }
 
     @Override

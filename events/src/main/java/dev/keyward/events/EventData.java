@@ -2,6 +2,7 @@ package dev.keyward.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -17,6 +18,10 @@ import java.util.Map;
  * @param clientIp   the caller's address, where known
  * @param outcome    {@code success}, {@code denied}, {@code failure}
  * @param reason     why something was refused, machine-readable
+ * @param count      for a {@code token:used} or {@code auth:failed} that folds identical uses seen within
+ *                   one window: how many; absent for one use (read it with {@link KeywardEvent#uses()})
+ * @param firstAt    with {@code count}: when the first of the folded uses happened
+ * @param lastAt     with {@code count}: when the last of them happened
  * @param attributes further non-secret facts of the event (scopes, expiry, ...)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,6 +34,9 @@ public record EventData(
         @JsonProperty("client_ip") String clientIp,
         String outcome,
         String reason,
+        Long count,
+        @JsonProperty("first_at") Instant firstAt,
+        @JsonProperty("last_at") Instant lastAt,
         Map<String, Object> attributes) {
 
     public static Builder forOrg(String org) {
@@ -45,6 +53,9 @@ public record EventData(
         private String clientIp;
         private String outcome;
         private String reason;
+        private Long count;
+        private Instant firstAt;
+        private Instant lastAt;
         private Map<String, Object> attributes;
 
         private Builder(String org) {
@@ -58,10 +69,18 @@ public record EventData(
         public Builder clientIp(String v) { this.clientIp = v; return this; }
         public Builder outcome(String v) { this.outcome = v; return this; }
         public Builder reason(String v) { this.reason = v; return this; }
+        /** {@code count} uses folded into one event, the first at {@code first}, the last at {@code last}. */
+        public Builder folded(long count, Instant first, Instant last) {
+            this.count = count;
+            this.firstAt = first;
+            this.lastAt = last;
+            return this;
+        }
+
         public Builder attributes(Map<String, Object> v) { this.attributes = v; return this; }
 
         public EventData build() {
-            return new EventData(org, actor, keyPrefix, repo, operation, clientIp, outcome, reason,
+            return new EventData(org, actor, keyPrefix, repo, operation, clientIp, outcome, reason, count, firstAt, lastAt,
                     attributes == null || attributes.isEmpty() ? null : Map.copyOf(attributes));
         }
     }

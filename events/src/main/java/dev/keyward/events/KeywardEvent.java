@@ -51,4 +51,19 @@ public record KeywardEvent(String id, String source, EventType type, Instant tim
     public String partitionKey() {
         return data.org();
     }
+
+    /** How many uses this event stands for: {@code data.count}, or 1 when absent (every other event). */
+    public long uses() {
+        return data.count() == null ? 1 : data.count();
+    }
+
+    /** When the first use it stands for happened: {@code data.first_at}, or the event's time. */
+    public Instant firstUse() {
+        return data.firstAt() == null ? time : data.firstAt();
+    }
+
+    /** When the last use it stands for happened: {@code data.last_at}, or the event's time. */
+    public Instant lastUse() {
+        return data.lastAt() == null ? time : data.lastAt();
+    }
 }

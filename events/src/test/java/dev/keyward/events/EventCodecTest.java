@@ -43,7 +43,8 @@ class EventCodecTest {
         attributes.put("flag", true);
         KeywardEvent used = new KeywardEvent("0b6c8e8e-1f6a-4c1e-9d3e-6a1f2b3c4d5e", "/keyward/repo-service",
                 EventType.TOKEN_USED, Instant.parse("2026-03-01T10:00:00.123456789Z"), "tok_9",
-                new EventData("acme", "tok_9", "kw_prod_r_ab", "team/app", "git:read", "10.0.0.1", "success", null, attributes));
+                new EventData("acme", "tok_9", "kw_prod_r_ab", "team/app", "git:read", "10.0.0.1", "success", null, null, null, null,
+                        attributes));
         KeywardEvent failed = new KeywardEvent("id-2", "/keyward/repo-service", EventType.AUTH_FAILED,
                 Instant.parse("2026-03-01T10:00:00Z"), null,
                 EventData.forOrg("unknown").repo("caf\u00e9/\"quoted\"\n</script>\u2028").clientIp("::1")
@@ -65,6 +66,32 @@ class EventCodecTest {
         }
         // (used's attributes come back as their JSON types: 3 as an Integer, the Instant as text)
         assertThat(EventCodec.fromJson(new String(EventCodec.toJsonBytes(failed), StandardCharsets.UTF_8))).isEqualTo(failed);
+    }
+
+    /** A folded use carries count, first_at and last_at; an event without them stands for one use at its time. */
+    @Test
+    void foldedUsesCarryTheirCountAndOldEventsReadAsOneUse() {
+        Instant first = Instant.parse("2026-03-01T10:00:00.100Z");
+        Instant last = Instant.parse("2026-03-01T10:00:00.900Z");
+        KeywardEvent folded = KeywardEvent.of("/keyward/repo-service", EventType.TOKEN_USED, first, "tok_9",
+                EventData.forOrg("acme").actor("tok_9").operation("git:read").clientIp("10.0.0.1").outcome("success")
+                        .folded(42, first, last).build());
+
+        String json = EventCodec.toJson(folded);
+
+        assertThat(json).contains("\"outcome\":\"success\",\"count\":42,\"first_at\":\"2026-03-01T10:00:00.100Z\","
+                + "\"last_at\":\"2026-03-01T10:00:00.900Z\"}");
+        KeywardEvent read = EventCodec.fromJson(json);
+        assertThat(read).isEqualTo(folded);
+        assertThat(read.uses()).isEqualTo(42);
+        assertThat(read.firstUse()).isEqualTo(first);
+        assertThat(read.lastUse()).isEqualTo(last);
+
+        KeywardEvent old = EventCodec.fromJson("{\"specversion\":\"1.0\",\"id\":\"id-1\",\"source\":\"/keyward/repo-service\","
+                + "\"type\":\"token:used\",\"time\":\"2026-03-01T10:00:00Z\",\"subject\":\"tok_9\",\"data\":{\"org\":\"acme\"}}");
+        assertThat(old.uses()).isEqualTo(1);
+        assertThat(old.firstUse()).isEqualTo(old.time()).isEqualTo(old.lastUse());
+        assertThat(EventCodec.toJson(old)).doesNotContain("count", "first_at", "last_at");
     }
 
     @Test

@@ -99,10 +99,9 @@ class KafkaOutageTests {
                 assertThat(types.stream().filter(t -> !t.equals("token:used") && !t.equals("auth:failed")))
                         .as("token changes of %s", token.getKey()).containsExactlyInAnyOrderElementsOf(token.getValue());
             }
-            assertThat(types(system.auditEventsOf(reader.getString("id"))))
-                    .filteredOn("token:used"::equals).hasSize(API_READS);
-            assertThat(types(system.auditEventsOf(cloner.getString("id"))))
-                    .filteredOn("token:used"::equals).hasSizeGreaterThanOrEqualTo(2);
+            // Uses, counted by what each event stands for (identical ones of a window are folded).
+            assertThat(SystemStack.usesIn(system.auditEventsOf(reader.getString("id")), "token:used")).isEqualTo(API_READS);
+            assertThat(SystemStack.usesIn(system.auditEventsOf(cloner.getString("id")), "token:used")).isGreaterThanOrEqualTo(2);
         });
 
         System.out.printf("[reliability] Kafka outage of %d ms: the audit trail was complete %d ms after the broker came back%n",

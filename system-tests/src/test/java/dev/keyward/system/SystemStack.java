@@ -84,6 +84,9 @@ final class SystemStack {
                         // authentication on purpose many times (revoked keys polled until refused): the
                         // per-address brute-force cut-off (burst 30, then 1/s) would lock the tests out.
                         .serviceEnv("KEYWARD_RATE_LIMIT_FAILED_AUTH_BURST", "100000")
+                        // UsageCountTests makes 10,000 requests with three keys within seconds.
+                        .serviceEnv("KEYWARD_RATE_LIMIT_PROD_BURST", "100000")
+                        .serviceEnv("KEYWARD_RATE_LIMIT_DEV_BURST", "100000")
                         // The Kafka outage test outlasts this, so verification events really go
                         // through the spool there (the default is 30 s).
                         .serviceEnv("KEYWARD_VERIFICATION_EVENTS_DELIVERY_TIMEOUT", "2s");
@@ -274,6 +277,16 @@ final class SystemStack {
             pageToken = page.getString("next_page_token");
         } while (pageToken != null);
         return events;
+    }
+
+    /**
+     * How many uses the events of {@code type} stand for: a verifier folds identical uses of one
+     * window into one event with {@code data.count} (absent: one use).
+     */
+    static long usesIn(List<Map<String, Object>> events, String type) {
+        return events.stream().filter(e -> type.equals(e.get("type")))
+                .mapToLong(e -> ((Map<?, ?>) e.get("data")).get("count") instanceof Number n ? n.longValue() : 1)
+                .sum();
     }
 
     // ---- plain HTTP, for status codes under faults ----

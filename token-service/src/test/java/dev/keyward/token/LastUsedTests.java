@@ -57,10 +57,13 @@ class LastUsedTests {
 
             // A burst inside the window that write opened (10 s in tests): no write until it ends...
             Instant latest = first;
-            for (int i = 1; i <= 5; i++) {
+            for (int i = 1; i <= 4; i++) {
                 latest = first.plusMillis(100L * i);
                 send(producer, org.id(), id, latest);
             }
+            // The last one folds uses of a window (as verifiers send them): its last use counts, not its time.
+            latest = first.plusMillis(500);
+            sendFolded(producer, org.id(), id, first.plusMillis(450), latest);
             await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> first.equals(lastUsed(id)));
             // ...then one write of the latest use, once the window is over: the first write came after
             // `first` was taken, so a whole window has passed since.
@@ -83,6 +86,13 @@ class LastUsedTests {
     private static void send(KafkaProducer<String, String> producer, String org, String tokenId, Instant at) throws Exception {
         KeywardEvent used = KeywardEvent.of("/keyward/repo-service", EventType.TOKEN_USED, at, tokenId,
                 EventData.forOrg(org).actor(tokenId).operation("git:read").outcome("success").build());
+        producer.send(new ProducerRecord<>(KeywardEvent.USAGE_TOPIC, org, EventCodec.toJson(used))).get();
+    }
+
+    private static void sendFolded(KafkaProducer<String, String> producer, String org, String tokenId, Instant first,
+                                   Instant last) throws Exception {
+        KeywardEvent used = KeywardEvent.of("/keyward/repo-service", EventType.TOKEN_USED, first, tokenId,
+                EventData.forOrg(org).actor(tokenId).operation("git:read").outcome("success").folded(7, first, last).build());
         producer.send(new ProducerRecord<>(KeywardEvent.USAGE_TOPIC, org, EventCodec.toJson(used))).get();
     }
 

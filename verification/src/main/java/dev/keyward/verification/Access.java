@@ -11,14 +11,20 @@ import java.util.Objects;
  * @param permission the permission needed
  * @param repo       the repository, for repository permissions; null for org-level ones
  * @param operation  what to record in events; the permission's wire name when null
+ * @param push       a git push: its use is never folded with others, and when allowed it is reported
+ *                   by {@link RequestAuthorizer#reportPush} once the refs it updated are known
  */
-public record Access(String org, Permission permission, String repo, String operation) {
+public record Access(String org, Permission permission, String repo, String operation, boolean push) {
 
     public Access {
         Objects.requireNonNull(permission, "permission");
         if (operation == null) {
             operation = permission.wireName();
         }
+    }
+
+    public Access(String org, Permission permission, String repo, String operation) {
+        this(org, permission, repo, operation, false);
     }
 
     /** An org-level permission in the caller's own org. */
@@ -34,5 +40,11 @@ public record Access(String org, Permission permission, String repo, String oper
     /** A permission on one repository of a named org (the git URL's org). */
     public static Access repoOf(String org, Permission permission, String repo) {
         return new Access(Objects.requireNonNull(org, "org"), permission, Objects.requireNonNull(repo, "repo"), null);
+    }
+
+    /** A git push ({@code git:write}) to one repository of a named org. */
+    public static Access pushTo(String org, String repo) {
+        return new Access(Objects.requireNonNull(org, "org"), Permission.GIT_WRITE, Objects.requireNonNull(repo, "repo"), null,
+                true);
     }
 }

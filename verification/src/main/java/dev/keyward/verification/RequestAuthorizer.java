@@ -1,6 +1,7 @@
 package dev.keyward.verification;
 
 import dev.keyward.contract.RefusalReason;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -14,6 +15,8 @@ import java.util.concurrent.CompletionStage;
  *       reason and the key prefix when there is one (401, or 403 for CIDR);</li>
  *   <li>no credential at all → no event: git's first request is always anonymous.</li>
  * </ul>
+ * Uses may be folded with identical ones of the same window; a push ({@link Access#push()}) never is,
+ * and an allowed push is reported by the caller through {@link #reportPush} once its refs moved.
  */
 public final class RequestAuthorizer {
 
@@ -56,11 +59,25 @@ public final class RequestAuthorizer {
         if (denial != null) {
             denial = denial.withKeyPrefix(p.keyPrefix()).withOrg(p.org()).withTokenId(p.tokenId());
         }
-        if (events != null) {
+        if (events != null && access.push() && denial != null) {
+            events.pushed(p, access.operation(), access.repo(), clientIp, UseEvents.DENIED, denial.reason(), List.of());
+        } else if (events != null && !access.push()) {
             events.used(p, access.operation(), access.repo(), clientIp,
                     denial == null ? UseEvents.SUCCESS : UseEvents.DENIED, denial == null ? null : denial.reason());
         }
         return new Decision(denial == null ? p : null, denial);
+    }
+
+    /**
+     * Reports a push that {@link #decide} allowed, once it is over: {@code refs} are the refs it
+     * updated; {@code cutOff} is the refusal that stopped it midway (none moved then), or null.
+     */
+    public void reportPush(VerifiedPrincipal principal, Access access, String clientIp, List<UseEvents.RefUpdate> refs,
+                           Verification.Refused cutOff) {
+        if (events != null) {
+            events.pushed(principal, access.operation(), access.repo(), clientIp,
+                    cutOff == null ? UseEvents.SUCCESS : UseEvents.DENIED, cutOff == null ? null : cutOff.reason(), refs);
+        }
     }
 
     /**

@@ -117,6 +117,12 @@ class RequestRateLimiterTest {
             }
 
             @Override
+            public void pushed(VerifiedPrincipal principal, String operation, String repo, String clientIp, String outcome,
+                               RefusalReason reason, List<RefUpdate> refs) {
+                published.add(new String[] {"token:used", clientIp, reason == null ? null : reason.wireName()});
+            }
+
+            @Override
             public void authFailed(Verification.Refused refusal, String operation, String repo, String clientIp, String orgHint) {
                 published.add(new String[] {"auth:failed", clientIp, refusal.reason().wireName()});
             }

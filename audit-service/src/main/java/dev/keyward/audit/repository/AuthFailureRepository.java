@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Counts stored {@code auth:failed} events. The partial auth_failed index limits each query to the
- * failures of the long window, so its cost follows the failures, not the table.
+ * Counts failed authentications from the stored {@code auth:failed} events, each by the uses it
+ * stands for ({@code use_count}: a verifier folds identical failures of one window into one event).
+ * The partial auth_failed index limits each query to the failures of the long window, so its cost
+ * follows the failures, not the table.
  */
 @ApplicationScoped
 public class AuthFailureRepository {
@@ -50,8 +52,9 @@ public class AuthFailureRepository {
     // planner can match the partial auth_failed index.
     private Uni<List<AuthHealthEvaluator.Count>> counts(String column, String org, Instant shortStart, Instant longStart,
                                                         int top) {
-        String sql = "select " + column + " as source, count(*) filter (where time >= $3) as short_count, "
-                + "count(*) as long_count from audit_event "
+        String sql = "select " + column + " as source, "
+                + "coalesce(sum(use_count) filter (where time >= $3), 0)::bigint as short_count, "
+                + "sum(use_count)::bigint as long_count from audit_event "
                 + "where org = $1 and type = '" + EventType.AUTH_FAILED.wireName() + "' and time >= $2 and "
                 + column + " is not null "
                 + "group by " + column + " order by short_count desc, long_count desc, source limit $4";

@@ -76,6 +76,7 @@ public class EventLogRepository {
         String[] keyPrefix = new String[n];
         String[] repo = new String[n];
         String[] clientIp = new String[n];
+        Long[] useCount = new Long[n];
         String[] content = new String[n];
         Buffer[] prevHash = new Buffer[n];
         Buffer[] hash = new Buffer[n];
@@ -91,18 +92,19 @@ public class EventLogRepository {
             keyPrefix[i] = e.keyPrefix();
             repo[i] = e.repo();
             clientIp[i] = e.clientIp();
+            useCount[i] = e.useCount();
             content[i] = e.content();
             prevHash[i] = Buffer.buffer(e.prevHash());
             hash[i] = Buffer.buffer(e.hash());
         }
         List<Object> params = new ArrayList<>(List.of(org, seq, eventId, type, time, subject, actor, keyPrefix, repo,
-                clientIp, content, prevHash, hash));
+                clientIp, content, prevHash, hash, useCount));
         return conn.preparedQuery("""
                         insert into audit_event (org, seq, event_id, type, time, subject, actor, key_prefix, repo,
-                                                 client_ip, content, prev_hash, hash)
+                                                 client_ip, content, prev_hash, hash, use_count)
                         select * from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
                                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                                             $12::bytea[], $13::bytea[])
+                                             $12::bytea[], $13::bytea[], $14::bigint[])
                         on conflict (event_id) do nothing""")
                 .execute(Tuple.from(params))
                 .map(result -> result.rowCount());

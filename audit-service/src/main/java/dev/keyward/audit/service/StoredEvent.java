@@ -6,7 +6,8 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * One row of the audit log: the event's canonical content plus the columns that filters use,
- * and its link in the org's hash chain. {@code time} is cut to microseconds (PostgreSQL's
+ * and its link in the org's hash chain. {@code useCount} is how many uses the event stands for
+ * ({@link KeywardEvent#uses()}). {@code time} is cut to microseconds (PostgreSQL's
  * precision); the content keeps the event's own.
  */
 public record StoredEvent(
@@ -20,6 +21,7 @@ public record StoredEvent(
         String keyPrefix,
         String repo,
         String clientIp,
+        long useCount,
         String content,
         byte[] prevHash,
         byte[] hash,
@@ -33,6 +35,6 @@ public record StoredEvent(
         byte[] hash = HashChain.link(head.lastHash(), head.org(), seq, content);
         return new StoredEvent(head.org(), seq, event.id(), event.type().wireName(), event.time().truncatedTo(ChronoUnit.MICROS), event.subject(),
                 event.data().actor(), event.data().keyPrefix(), event.data().repo(), event.data().clientIp(),
-                content, head.lastHash(), hash, null);
+                event.uses(), content, head.lastHash(), hash, null);
     }
 }

@@ -33,6 +33,11 @@ public record GitRequest(String org, String repoId, String servicePath, Permissi
         return Optional.of(new GitRequest(m.group(1), m.group(2), rest, write ? Permission.GIT_WRITE : Permission.GIT_READ));
     }
 
+    /** Whether this is a push's {@code git-receive-pack} (not its ref discovery): the request that moves refs. */
+    public boolean isPush() {
+        return servicePath.equals("/" + RECEIVE_PACK);
+    }
+
     /** Whether this request carries a pack: a clone's or fetch's {@code git-upload-pack}, a push's {@code git-receive-pack}. */
     public boolean streamsPack() {
         return servicePath.equals("/git-upload-pack") || servicePath.equals("/" + RECEIVE_PACK);

@@ -9,6 +9,7 @@ import dev.keyward.verification.PresentedCredential;
 import dev.keyward.verification.RequestAuthorizer;
 import dev.keyward.verification.TokenServiceClient;
 import dev.keyward.verification.TokenVerifier;
+import dev.keyward.verification.UseEvents;
 import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifiedPrincipal;
 import dev.keyward.verification.quarkus.KeywardAuthException;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
@@ -48,6 +50,8 @@ import org.jboss.logging.Logger;
  * <p>Authorization also holds while the pack streams: a clone, fetch or push whose token is revoked
  * (or whose org is suspended) meanwhile is cut off, and a push cut off moves no ref
  * ({@link CredentialRecheck}).
+ *
+ * <p>A push's use is reported once it is over, never folded with others, with the refs it updated.
  */
 @WebServlet(name = "git", urlPatterns = "/*")
 public class GitSmartHttpServlet extends GitServlet {
@@ -56,6 +60,7 @@ public class GitSmartHttpServlet extends GitServlet {
     private static final String PRINCIPAL = GitSmartHttpServlet.class.getName() + ".principal";
     private static final String NOTICE = GitSmartHttpServlet.class.getName() + ".notice";
     private static final String RECHECK = GitSmartHttpServlet.class.getName() + ".recheck";
+    private static final String UPDATED_REFS = GitSmartHttpServlet.class.getName() + ".updatedRefs";
     private static final Logger LOG = Logger.getLogger(GitSmartHttpServlet.class);
     /**
      * How often a streaming request's credential is decided again: with the revocation event's own
@@ -103,6 +108,9 @@ public class GitSmartHttpServlet extends GitServlet {
                         command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "keyward: " + refused.message())));
                 pushProtection.check(pack, commands, git.org(), git.repoId());
             });
+            // JGit hands this hook the commands that moved their ref: what the push's event reports.
+            rp.setPostReceiveHook((pack, commands) -> req.setAttribute(UPDATED_REFS, commands.stream()
+                    .map(c -> new UseEvents.RefUpdate(c.getRefName(), c.getOldId().name(), c.getNewId().name())).toList()));
             return rp;
         });
         GitServiceErrors errors = new GitServiceErrors(req -> recheckOf(req).flatMap(CredentialRecheck::refusal).isPresent());
@@ -122,9 +130,10 @@ public class GitSmartHttpServlet extends GitServlet {
         GitRequest git = parsed.get();
         PresentedCredential credential = PresentedCredential.extract(req.getHeader("Authorization"), req.getHeader("x-api-key"));
         RequestAuthorizer.Decision decision;
+        Access access = git.isPush() ? Access.pushTo(git.org(), git.repoId())
+                : Access.repoOf(git.org(), git.permission(), git.repoId());
         try {
-            decision = authorizer.authorize(credential, req.getRemoteAddr(), Access.repoOf(git.org(), git.permission(), git.repoId()))
-                    .toCompletableFuture().join();
+            decision = authorizer.authorize(credential, req.getRemoteAddr(), access).toCompletableFuture().join();
         } catch (CompletionException e) {
             refuse(req, res, KeywardAuthException.errorResponse(503, "unavailable", "cannot verify the token now"),
                     "cannot verify the token now");
@@ -150,8 +159,15 @@ public class GitSmartHttpServlet extends GitServlet {
         if (git.permission() == Permission.GIT_WRITE) {
             // The upload is re-checked as it is read; what JGit would write after a refusal (its status
             // report) is held back, so the refusal below can still be the answer.
-            super.service(RecheckedStreams.request(req, recheck::ensureAllowed),
-                    RecheckedStreams.response(res, recheck::ensureNotRefused));
+            try {
+                super.service(RecheckedStreams.request(req, recheck::ensureAllowed),
+                        RecheckedStreams.response(res, recheck::ensureNotRefused));
+            } finally {
+                @SuppressWarnings("unchecked")
+                List<UseEvents.RefUpdate> updated = (List<UseEvents.RefUpdate>) req.getAttribute(UPDATED_REFS);
+                authorizer.reportPush(principal, access, req.getRemoteAddr(), updated == null ? List.of() : updated,
+                        recheck.refusal().orElse(null));
+            }
         } else {
             super.service(req, RecheckedStreams.response(res, recheck::ensureAllowed));
         }

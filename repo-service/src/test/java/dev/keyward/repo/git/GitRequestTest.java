@@ -30,6 +30,14 @@ class GitRequestTest {
     }
 
     @Test
+    void onlyTheReceivePackRequestIsThePush() {
+        assertThat(GitRequest.parse("/acme/a.git/git-receive-pack", null).orElseThrow().isPush()).isTrue();
+        assertThat(GitRequest.parse("/acme/a.git/info/refs", "git-receive-pack").orElseThrow().isPush())
+                .as("its ref discovery is a use like any other").isFalse();
+        assertThat(GitRequest.parse("/acme/a.git/git-upload-pack", null).orElseThrow().isPush()).isFalse();
+    }
+
+    @Test
     void refusesPathsThatAreNotRepositories() {
         assertThat(GitRequest.parse("/acme/../etc.git/info/refs", null)).isEmpty();
         assertThat(GitRequest.parse("/acme/a//b.git/info/refs", null)).isEmpty();

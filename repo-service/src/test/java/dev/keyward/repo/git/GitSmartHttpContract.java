@@ -117,6 +117,7 @@ abstract class GitSmartHttpContract {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void writeTokenPushLands() {
         Path work = git.newDir("writer");
         expectOk(git.run(work, "clone", url(writer.token(), repo), "."));
@@ -128,14 +129,21 @@ abstract class GitSmartHttpContract {
         expectOk(git.run(check, "clone", url(reader.token(), repo), "."));
         assertThat(check.resolve(file)).exists();
 
+        String pushed = expectOk(git.run(work, "rev-parse", "HEAD")).output().strip();
+        // The push is an event of its own (never folded), naming the ref it moved and to which commit.
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(events.matching(e ->
-                e.type() == EventType.TOKEN_USED && writer.id().equals(e.subject()) && "git:write".equals(e.data().operation())))
-                .anySatisfy(e -> {
+                e.type() == EventType.TOKEN_USED && writer.id().equals(e.subject()) && "git:write".equals(e.data().operation())
+                        && e.data().attributes() != null && String.valueOf(e.data().attributes().get("refs")).contains(pushed)))
+                .singleElement().satisfies(e -> {
                     assertThat(e.data().org()).isEqualTo(TokenAuthority.ORG);
                     assertThat(e.data().repo()).isEqualTo(repo);
                     assertThat(e.data().outcome()).isEqualTo("success");
                     assertThat(e.data().keyPrefix()).isEqualTo(ApiKeyFormat.prefixOf(writer.token()));
                     assertThat(e.data().clientIp()).isEqualTo("127.0.0.1");
+                    assertThat(e.uses()).isEqualTo(1);
+                    assertThat(e.data().count()).isNull();
+                    assertThat((List<?>) e.data().attributes().get("refs")).singleElement().satisfies(ref ->
+                            assertThat((Map<String, Object>) ref).containsEntry("name", "refs/heads/main").containsEntry("new", pushed));
                 }));
     }
 

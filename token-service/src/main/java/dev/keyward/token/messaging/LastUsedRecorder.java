@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps {@code last_used_at} from the {@code token:used} events verifiers publish on
- * {@code keyward.usage} (so it no longer reads the change events). Uses are
+ * {@code keyward.usage} (so it no longer reads the change events); a verifier's folded event counts
+ * at its {@code last_at}. Uses are
  * frequent, so writes are debounced: at most one database write per token per
  * {@code keyward.last-used.debounce}; a use inside the window is written when the window ends.
  * <p>
@@ -96,11 +97,12 @@ public class LastUsedRecorder {
             return;
         }
         Instant now = Instant.now();
+        Instant usedAt = event.lastUse(); // a folded event's last use, else its time
         Pending p = byToken.computeIfAbsent(event.subject(), id -> new Pending(event.data().org()));
         if (p.writtenAt == null || !now.isBefore(p.writtenAt.plus(debounce))) {
-            write(event.subject(), p, event.time(), now);
-        } else if (p.waiting == null || event.time().isAfter(p.waiting)) {
-            p.waiting = event.time();
+            write(event.subject(), p, usedAt, now);
+        } else if (p.waiting == null || usedAt.isAfter(p.waiting)) {
+            p.waiting = usedAt;
         }
     }
 

@@ -55,6 +55,15 @@ public class VerificationBeans {
     Optional<String> spoolDir;
     @ConfigProperty(name = "keyward.verification.events.spool.max-megabytes", defaultValue = "128")
     long spoolMaxMegabytes;
+    /**
+     * Identical uses (token, repository, operation, client IP, outcome) within this window become one
+     * event with a count; {@code 0} sends one event per use. At most 1 s (the contract's bound).
+     */
+    @ConfigProperty(name = "keyward.verification.events.coalesce-window", defaultValue = "1s")
+    Duration coalesceWindow;
+    /** How many distinct uses may be folded at once; beyond it the oldest fold is sent early. */
+    @ConfigProperty(name = "keyward.verification.events.coalesce-max-keys", defaultValue = "10000")
+    int coalesceMaxKeys;
     /** How often every org's rules (state, rate limits, JWT lifetime, notice days) are read again. */
     @ConfigProperty(name = "keyward.verification.org-rules-refresh", defaultValue = "30s")
     Duration orgRulesRefresh;
@@ -200,7 +209,8 @@ public class VerificationBeans {
     @Produces
     @Singleton
     VerificationEvents verificationEvents(EventSink sink) {
-        return new VerificationEvents("/keyward/" + applicationName, sink, eventBufferSize, Clock.systemUTC(), spool());
+        return new VerificationEvents("/keyward/" + applicationName, sink, eventBufferSize, Clock.systemUTC(), spool(),
+                coalesceWindow, coalesceMaxKeys);
     }
 
     /** The spool of undeliverable events, when events go to Kafka; without one they are counted as failed. */

@@ -9,7 +9,10 @@ import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifiedPrincipal;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,10 +26,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Emits {@code token:used} and {@code auth:failed} without ever blocking a request. The request
- * thread builds the event and encodes it to its CloudEvents JSON (so that work is spread over all
- * request threads); a bounded buffer holds the encoded events, and one background thread hands them
- * to an {@link EventSink} in batches. When the buffer is full (the sink has been slower than the
+ * Emits {@code token:used} and {@code auth:failed} without ever blocking a request. With a coalesce
+ * window (at most 1 s), identical uses — same token, org, repository, operation, client IP, outcome
+ * and reason — are folded into one event with {@code data.count}, {@code first_at} and
+ * {@code last_at} ({@link UseCoalescer}): the request thread only counts, and the events thread
+ * builds each fold's event when its window ends (on close too, so shutdown loses no count). A push
+ * ({@link #pushed}) is never folded. Without a window, and for a push or a fold flushed early, the
+ * request thread builds the event and encodes it to its CloudEvents JSON (so that work is spread
+ * over all request threads); a bounded buffer holds the encoded events, and one background thread
+ * hands them to an {@link EventSink} in batches. When the buffer is full (the sink has been slower than the
  * requests for longer than the buffer lasts) the event is dropped and counted ({@link #dropped()}):
  * a slow broker must not slow git. No event holds a secret: only the key's display prefix.
  * <p>
@@ -52,9 +60,12 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
      */
     private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int NAPS_BEFORE_WAITING = 50;
+    private static final long IDLE_WAIT_MILLIS = 200;
     private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** After the sink failed, how long the spool waits before it tries the sink again. */
     private static final long RETRY_AFTER_FAILURE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** The contract's longest coalesce window: a use is in the audit trail at most this long after it happened. */
+    public static final Duration MAX_COALESCE_WINDOW = Duration.ofSeconds(1);
 
     private final String source;
     private final EventSink sink;
@@ -72,24 +83,50 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
     /** Whether new events go to the spool (it holds some, or the sink failed lately). */
     private volatile boolean spooling;
     private volatile long lastSinkFailure = System.nanoTime();
+    /** Null without a coalesce window: one event per use. */
+    private final UseCoalescer<UseKey, VerifiedPrincipal> coalescer;
+    private final long coalesceWindowMillis;
+    /** Folds flushed on a request thread (the bound of open keys was reached): through the buffer. */
+    private final UseCoalescer.Emitter<UseKey, VerifiedPrincipal> offerFold =
+            (key, principal, count, first, last) -> offer(fold(key, principal, count, first, last));
+    /** Folds flushed on the events thread: straight to the sink. */
+    private final UseCoalescer.Emitter<UseKey, VerifiedPrincipal> handOnFold = this::handOnFold;
+
+    /** What makes two uses the same, for folding; {@code tokenId} is also the event's subject and actor. */
+    private record UseKey(EventType type, String org, String tokenId, String keyPrefix, String repo, String operation,
+                          String clientIp, String outcome, RefusalReason reason) {
+    }
 
     /**
+     * One event per use, no spool.
+     *
      * @param source   the CloudEvents source, e.g. {@code /keyward/repo-service}
      * @param capacity how many events may wait for the sink
      */
     public VerificationEvents(String source, EventSink sink, int capacity, Clock clock) {
-        this(source, sink, capacity, clock, null);
+        this(source, sink, capacity, clock, null, Duration.ZERO, 1);
     }
 
     /**
-     * @param spool where undeliverable events wait for the sink ({@code null}: none, they are
-     *              counted as failed); this object closes it
+     * @param spool          where undeliverable events wait for the sink ({@code null}: none, they are
+     *                       counted as failed); this object closes it
+     * @param coalesceWindow how long identical uses are folded into one event, from the first
+     *                       (0: one event per use; at most {@link #MAX_COALESCE_WINDOW})
+     * @param maxOpenUses    how many distinct uses may be open at once; beyond it the oldest is sent early
      */
-    public VerificationEvents(String source, EventSink sink, int capacity, Clock clock, EventSpool spool) {
+    public VerificationEvents(String source, EventSink sink, int capacity, Clock clock, EventSpool spool,
+                              Duration coalesceWindow, int maxOpenUses) {
+        if (coalesceWindow.isNegative() || coalesceWindow.compareTo(MAX_COALESCE_WINDOW) > 0) {
+            throw new IllegalArgumentException("the coalesce window must be between 0 and " + MAX_COALESCE_WINDOW.toMillis()
+                    + " ms, not " + coalesceWindow.toMillis() + " ms");
+        }
         this.source = source;
         this.sink = sink;
         this.clock = clock;
         this.buffer = new ArrayBlockingQueue<>(capacity);
+        this.coalesceWindowMillis = coalesceWindow.toMillis();
+        this.coalescer = coalesceWindow.toMillis() == 0 ? null
+                : new UseCoalescer<>(coalesceWindow.toMillis(), maxOpenUses, clock::millis);
         this.spool = spool;
         this.spooling = spool != null && !spool.isEmpty(); // left by an earlier process: those go first
         this.worker = new Thread(this::drain, "keyward-verification-events");
@@ -107,23 +144,78 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
     @Override
     public void used(VerifiedPrincipal principal, String operation, String repo, String clientIp, String outcome,
                      RefusalReason reason) {
-        String subject = String.valueOf(principal.subject());
-        String form = principal.form().name().toLowerCase(Locale.ROOT);
-        EventData data = EventData.forOrg(principal.org()).actor(principal.tokenId()).keyPrefix(principal.keyPrefix())
-                .repo(repo).operation(operation).clientIp(clientIp).outcome(outcome)
-                .reason(reason == null ? null : reason.wireName())
-                .attributes(principal.trustPolicy() == null ? Map.of("subject", subject, "form", form)
-                        : Map.of("subject", subject, "form", form, "trust_policy", principal.trustPolicy()))
-                .build();
-        offer(KeywardEvent.of(source, EventType.TOKEN_USED, clock.instant(), principal.tokenId(), data));
+        UseKey key = new UseKey(EventType.TOKEN_USED, principal.org(), principal.tokenId(), principal.keyPrefix(), repo,
+                operation, clientIp, outcome, reason);
+        if (coalescer != null) {
+            coalescer.add(key, principal, offerFold);
+        } else {
+            offer(event(key, principal, clock.instant(), data(key)));
+        }
+    }
+
+    @Override
+    public void pushed(VerifiedPrincipal principal, String operation, String repo, String clientIp, String outcome,
+                       RefusalReason reason, List<RefUpdate> refs) {
+        UseKey key = new UseKey(EventType.TOKEN_USED, principal.org(), principal.tokenId(), principal.keyPrefix(), repo,
+                operation, clientIp, outcome, reason);
+        Map<String, Object> attributes = new HashMap<>(attributesOf(principal));
+        attributes.put("refs", refs.stream().map(r -> Map.of("name", r.name(), "old", r.oldId(), "new", r.newId())).toList());
+        offer(event(key, null, clock.instant(), data(key).attributes(attributes)));
     }
 
     @Override
     public void authFailed(Verification.Refused refusal, String operation, String repo, String clientIp, String orgHint) {
         String org = refusal.org() != null ? refusal.org() : orgHint != null ? orgHint : UNKNOWN_ORG;
-        EventData data = EventData.forOrg(org).actor(refusal.tokenId()).keyPrefix(refusal.keyPrefix()).repo(repo)
-                .operation(operation).clientIp(clientIp).outcome(FAILURE).reason(refusal.reason().wireName()).build();
-        offer(KeywardEvent.of(source, EventType.AUTH_FAILED, clock.instant(), refusal.tokenId(), data));
+        UseKey key = new UseKey(EventType.AUTH_FAILED, org, refusal.tokenId(), refusal.keyPrefix(), repo, operation, clientIp,
+                FAILURE, refusal.reason());
+        if (coalescer != null) {
+            coalescer.add(key, null, offerFold);
+        } else {
+            offer(event(key, null, clock.instant(), data(key)));
+        }
+    }
+
+    /** The event of one use, or of a fold ({@code data} with its count and times). */
+    private KeywardEvent event(UseKey key, VerifiedPrincipal principal, Instant time, EventData.Builder data) {
+        if (principal != null) {
+            data.attributes(attributesOf(principal));
+        }
+        return KeywardEvent.of(source, key.type(), time, key.tokenId(), data.build());
+    }
+
+    private KeywardEvent fold(UseKey key, VerifiedPrincipal principal, long count, long firstMillis, long lastMillis) {
+        Instant first = Instant.ofEpochMilli(firstMillis);
+        EventData.Builder data = data(key);
+        if (count > 1) {
+            data.folded(count, first, Instant.ofEpochMilli(lastMillis));
+        }
+        return event(key, principal, first, data);
+    }
+
+    private static EventData.Builder data(UseKey key) {
+        return EventData.forOrg(key.org()).actor(key.tokenId()).keyPrefix(key.keyPrefix()).repo(key.repo())
+                .operation(key.operation()).clientIp(key.clientIp()).outcome(key.outcome())
+                .reason(key.reason() == null ? null : key.reason().wireName());
+    }
+
+    private static Map<String, Object> attributesOf(VerifiedPrincipal principal) {
+        String subject = String.valueOf(principal.subject());
+        String form = principal.form().name().toLowerCase(Locale.ROOT);
+        return principal.trustPolicy() == null ? Map.of("subject", subject, "form", form)
+                : Map.of("subject", subject, "form", form, "trust_policy", principal.trustPolicy());
+    }
+
+    /** A fold whose window ended, on the events thread: encoded and handed on at once. */
+    private void handOnFold(UseKey key, VerifiedPrincipal principal, long count, long firstMillis, long lastMillis) {
+        KeywardEvent event = fold(key, principal, count, firstMillis, lastMillis);
+        EncodedEvent encoded;
+        try {
+            encoded = EncodedEvent.of(event);
+        } catch (RuntimeException e) {
+            countFailure(event.type(), e);
+            return;
+        }
+        handOn(encoded);
     }
 
     /** Events dropped because the buffer was full. */
@@ -139,9 +231,9 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
         return failed.get();
     }
 
-    /** Events in the buffer, waiting for the sink. */
+    /** Events in the buffer, waiting for the sink, and distinct uses being folded. */
     public int pending() {
-        return buffer.size();
+        return buffer.size() + (coalescer == null ? 0 : coalescer.openKeys());
     }
 
     /** Events kept on disk, waiting for the sink (0 without a spool). */
@@ -150,8 +242,8 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
     }
 
     /**
-     * Stops after handing what is buffered to the sink, or to the spool (waits up to 5 s); what the
-     * spool still holds waits there for the next start.
+     * Stops after handing what is buffered and every open fold to the sink, or to the spool (waits up
+     * to 5 s); what the spool still holds waits there for the next start.
      */
     @Override
     public void close() {
@@ -193,6 +285,13 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
         int emptyNaps = 0;
         while (true) {
             boolean stopping = !running; // read before draining, so what was offered before close() is still sent
+            if (coalescer != null) {
+                if (stopping) {
+                    coalescer.flushAll(handOnFold);
+                } else {
+                    coalescer.flushDue(handOnFold);
+                }
+            }
             if (buffer.drainTo(batch, BATCH) == 0) {
                 if (stopping) {
                     return;
@@ -203,7 +302,10 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
                 }
                 EncodedEvent first;
                 try {
-                    first = buffer.poll(200, TimeUnit.MILLISECONDS);
+                    // Wakes when the oldest fold's window ends, too (and within one window of a new fold).
+                    long wait = coalescer == null ? IDLE_WAIT_MILLIS
+                            : Math.max(1, Math.min(Math.min(IDLE_WAIT_MILLIS, coalesceWindowMillis), coalescer.millisUntilDue()));
+                    first = buffer.poll(wait, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -215,17 +317,22 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
             }
             emptyNaps = 0;
             for (EncodedEvent event : batch) {
-                if (spooling) {
-                    keep(event);
-                    continue;
-                }
-                try {
-                    sink.publish(event, failures);
-                } catch (Exception e) {
-                    undelivered(event, e);
-                }
+                handOn(event);
             }
             batch.clear();
+        }
+    }
+
+    /** To the sink, or to the spool while it holds events (they go first). */
+    private void handOn(EncodedEvent event) {
+        if (spooling) {
+            keep(event);
+            return;
+        }
+        try {
+            sink.publish(event, failures);
+        } catch (Exception e) {
+            undelivered(event, e);
         }
     }
 

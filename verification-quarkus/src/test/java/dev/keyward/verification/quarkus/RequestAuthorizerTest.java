@@ -13,6 +13,7 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.verification.Access;
 import dev.keyward.verification.PresentedCredential;
 import dev.keyward.verification.RequestAuthorizer;
+import dev.keyward.verification.UseEvents;
 import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifierSettings;
 import java.time.Clock;
@@ -79,6 +80,35 @@ class RequestAuthorizerTest {
             assertThat(e.data().outcome()).isEqualTo("denied");
         });
         assertThat(RefusalReason.SCOPE.httpStatus()).isEqualTo(403);
+    }
+
+    /** An allowed push is reported once it is over, with its refs; a denied one at once. */
+    @Test
+    void aPushIsReportedWithItsRefsOnceItIsOver() {
+        RequestAuthorizer writable = new RequestAuthorizer(VerifierSettings.defaults().build(
+                k -> CompletableFuture.completedFuture(new Introspection(true, null, "tok_w", "acme", "user-1", "repo", "prod",
+                        Map.of("repos:team/*", List.of("git:read", "git:write")), ApiKeyFormat.prefixOf(k), null, List.of())),
+                org -> CompletableFuture.completedFuture(List.of()), clock), events);
+        Access push = Access.pushTo("acme", "team/app");
+        RequestAuthorizer.Decision allowed = writable.authorize(PresentedCredential.extract("Bearer " + key, null), "10.0.0.1", push)
+                .toCompletableFuture().join();
+        assertThat(allowed.allowed()).isTrue();
+        assertThat(decide(key, Access.pushTo("acme", "team/app")).refusal().reason()).as("a read-only key").isEqualTo(RefusalReason.SCOPE);
+        writable.reportPush(allowed.principal(), push, "10.0.0.1",
+                List.of(new UseEvents.RefUpdate("refs/heads/main", "1".repeat(40), "2".repeat(40))), null);
+        events.close();
+
+        assertThat(published).hasSize(2).allSatisfy(e -> {
+            assertThat(e.type()).isEqualTo(EventType.TOKEN_USED);
+            assertThat(e.data().operation()).isEqualTo("git:write");
+            assertThat(e.data().attributes()).containsKey("refs");
+        });
+        assertThat(published.get(0).data().outcome()).isEqualTo("denied");
+        assertThat(published.get(0).data().attributes().get("refs")).isEqualTo(List.of());
+        assertThat(published.get(1).subject()).isEqualTo("tok_w");
+        assertThat(published.get(1).data().outcome()).isEqualTo("success");
+        assertThat(published.get(1).data().attributes().get("refs"))
+                .isEqualTo(List.of(Map.of("name", "refs/heads/main", "old", "1".repeat(40), "new", "2".repeat(40))));
     }
 
     @Test

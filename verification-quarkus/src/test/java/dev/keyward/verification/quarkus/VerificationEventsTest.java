@@ -10,6 +10,7 @@ import dev.keyward.events.EventCodec;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
 import dev.keyward.verification.CredentialForm;
+import dev.keyward.verification.UseEvents;
 import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifiedPrincipal;
 import java.io.IOException;
@@ -227,7 +228,7 @@ class VerificationEventsTest {
             }
         };
         VerificationEvents events = new VerificationEvents("/keyward/test", flaky, 1_000, clock,
-                EventSpool.open(tmp.resolve("spool"), Long.MAX_VALUE));
+                EventSpool.open(tmp.resolve("spool"), Long.MAX_VALUE), Duration.ZERO, 1);
         int n = 3_000;
         try {
             for (int i = 0; i < n; i++) {
@@ -268,7 +269,8 @@ class VerificationEventsTest {
             }
         }
         RecordingSink recorded = new RecordingSink();
-        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 100, clock, EventSpool.open(dir, Long.MAX_VALUE));
+        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 100, clock, EventSpool.open(dir, Long.MAX_VALUE),
+                Duration.ZERO, 1);
         try {
             events.used(principal, "git:read", "team/app", "new", VerificationEvents.SUCCESS, null);
             await().atMost(Duration.ofSeconds(30)).until(() -> recorded.published.size() == 11 && events.spooled() == 0);
@@ -278,5 +280,135 @@ class VerificationEventsTest {
         assertThat(recorded.published).extracting(e -> e.data().clientIp())
                 .containsExactly("left-0", "left-1", "left-2", "left-3", "left-4", "left-5", "left-6", "left-7", "left-8",
                         "left-9", "new");
+    }
+
+    /**
+     * With a window, identical uses become one event with their count and times, sent when the window
+     * ends (not before); other uses are other events; a push is its own event at once, with its refs.
+     */
+    @Test
+    void identicalUsesOfOneWindowBecomeOneEventWithTheirCountAndAPushIsNeverFolded() {
+        RecordingSink recorded = new RecordingSink();
+        Duration window = Duration.ofMillis(500);
+        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 100, Clock.systemUTC(), null, window, 100);
+        try {
+            long start = System.nanoTime();
+            Instant before = Instant.now();
+            for (int i = 0; i < 50; i++) {
+                events.used(principal, "git:read", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null);
+                events.used(principal, "git:read", "team/app", "10.0.0.2", VerificationEvents.SUCCESS, null);
+            }
+            events.used(principal, "git:read", "team/app", "10.0.0.1", VerificationEvents.DENIED, RefusalReason.SCOPE);
+            events.pushed(principal, "git:write", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null,
+                    List.of(new UseEvents.RefUpdate("refs/heads/main", "a".repeat(40), "b".repeat(40))));
+            events.pushed(principal, "git:write", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null, List.of());
+            Instant after = Instant.now();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorded.published.size() == 5);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the folds wait for their window's end")
+                    .isGreaterThanOrEqualTo(window.minusMillis(1));
+            KeywardEvent firstPush = recorded.published.get(0);
+            assertThat(firstPush.uses()).isEqualTo(1);
+            assertThat(firstPush.data().count()).isNull();
+            assertThat(firstPush.data().operation()).isEqualTo("git:write");
+            assertThat(firstPush.data().attributes()).containsEntry("refs",
+                    List.of(Map.of("name", "refs/heads/main", "old", "a".repeat(40), "new", "b".repeat(40))))
+                    .containsEntry("form", "api_key");
+            assertThat(recorded.published.get(1).data().attributes()).containsEntry("refs", List.of());
+
+            List<KeywardEvent> folds = recorded.published.subList(2, 5);
+            assertThat(folds).extracting(e -> e.data().clientIp() + " " + e.data().outcome() + " " + e.uses())
+                    .containsExactlyInAnyOrder("10.0.0.1 success 50", "10.0.0.2 success 50", "10.0.0.1 denied 1");
+            assertThat(folds).allSatisfy(e -> {
+                assertThat(e.type()).isEqualTo(EventType.TOKEN_USED);
+                assertThat(e.subject()).isEqualTo("tok_9");
+                assertThat(e.data().attributes()).isEqualTo(Map.of("subject", "user-1", "form", "api_key"));
+                assertThat(e.firstUse()).isEqualTo(e.time()).isBetween(before.minusMillis(1), after);
+                assertThat(e.lastUse()).isBetween(e.firstUse(), after);
+            });
+            assertThat(folds).filteredOn(e -> e.uses() == 1).singleElement()
+                    .satisfies(e -> assertThat(e.data().count()).as("one use has no count").isNull());
+        } finally {
+            events.close();
+        }
+    }
+
+    @Test
+    void withoutAWindowEachUseIsAnEventOfItsOwn() {
+        RecordingSink recorded = new RecordingSink();
+        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 100, clock, null, Duration.ZERO, 100);
+        for (int i = 0; i < 3; i++) {
+            events.used(principal, "git:read", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null);
+            events.authFailed(Verification.refused(RefusalReason.UNKNOWN, "x"), "git:read", null, "10.0.0.1", "acme");
+        }
+        events.close();
+        assertThat(recorded.published).hasSize(6).allSatisfy(e -> {
+            assertThat(e.uses()).isEqualTo(1);
+            assertThat(e.data().count()).isNull();
+        });
+    }
+
+    /** Closing (shutdown) sends the folds whose window has not ended yet: no count is lost. */
+    @Test
+    void closingSendsTheOpenFolds() {
+        RecordingSink recorded = new RecordingSink();
+        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 100, Clock.systemUTC(), null,
+                Duration.ofSeconds(1), 100);
+        for (int i = 0; i < 7; i++) {
+            events.used(principal, "git:read", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null);
+            events.authFailed(Verification.refused(RefusalReason.REVOKED, "revoked").withKeyPrefix("kw_prod_o_cd"),
+                    "git:read", "team/app", "10.0.0.2", "acme");
+        }
+        assertThat(events.pending()).as("two open folds").isEqualTo(2);
+        events.close();
+
+        assertThat(recorded.published).extracting(e -> e.type().wireName() + " " + e.uses())
+                .containsExactlyInAnyOrder("token:used 7", "auth:failed 7");
+        assertThat(recorded.published).filteredOn(e -> e.type() == EventType.AUTH_FAILED).singleElement().satisfies(e -> {
+            assertThat(e.data().org()).isEqualTo("acme");
+            assertThat(e.data().keyPrefix()).isEqualTo("kw_prod_o_cd");
+            assertThat(e.data().reason()).isEqualTo("revoked");
+            assertThat(e.data().outcome()).isEqualTo("failure");
+        });
+        assertThat(events.pending()).isZero();
+    }
+
+    @Test
+    void aWindowBeyondOneSecondIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VerificationEvents("/keyward/test", new RecordingSink(), 10,
+                        clock, null, Duration.ofMillis(1001), 100))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1000 ms");
+    }
+
+    /** Folded uses during a broker outage wait in the spool: after it, their counts add up to every use. */
+    @Test
+    void foldedUsesSurviveABrokerOutageThroughTheSpool(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        RecordingSink recorded = new RecordingSink();
+        EventSink flaky = (event, failures) -> {
+            if (down.get()) {
+                throw new IOException("broker unreachable");
+            }
+            recorded.publish(event, failures);
+        };
+        VerificationEvents events = new VerificationEvents("/keyward/test", flaky, 1_000, Clock.systemUTC(),
+                EventSpool.open(tmp.resolve("spool"), Long.MAX_VALUE), Duration.ofMillis(100), 100);
+        int n = 5_000;
+        try {
+            for (int i = 0; i < n; i++) {
+                events.used(principal, "git:read", "team/app", "10.0.0." + (i % 3), VerificationEvents.SUCCESS, null);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.spooled() >= 3 && events.pending() == 0);
+            assertThat(recorded.published).isEmpty();
+            down.set(false);
+            await().atMost(Duration.ofSeconds(60)).until(() -> events.spooled() == 0
+                    && recorded.published.stream().mapToLong(KeywardEvent::uses).sum() == n);
+        } finally {
+            events.close();
+        }
+        assertThat(events.dropped()).isZero();
+        assertThat(events.failed()).isZero();
+        assertThat(recorded.published.stream().mapToLong(KeywardEvent::uses).sum()).isEqualTo(n);
     }
 }
