@@ -13,6 +13,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +73,14 @@ public class VerificationMetrics {
                              RefusalReason reason) {
                 (reason == null ? successes : refusal(outcome, reason)).increment();
                 events.used(principal, operation, repo, clientIp, outcome, reason);
+            }
+
+            // A push is decided at its start but reported (and counted) once, when it ends or is refused.
+            @Override
+            public void pushed(VerifiedPrincipal principal, String operation, String repo, String clientIp, String outcome,
+                               RefusalReason reason, List<RefUpdate> refs) {
+                (reason == null ? successes : refusal(outcome, reason)).increment();
+                events.pushed(principal, operation, repo, clientIp, outcome, reason, refs);
             }
 
             @Override
