@@ -36,7 +36,8 @@ public class JobsResource {
         internal.require(secret);
         // The jobs use blocking JDBC and SMTP/HTTP calls: run them off the event loop.
         return Uni.createFrom().item(() -> jobs.run(name)
-                        .orElseThrow(() -> ApiException.notFound("no job named that; jobs: expiry, deprecation, notifications")))
+                        .orElseThrow(() -> ApiException.notFound("no job named that; jobs: "
+                                + String.join(", ", new java.util.TreeSet<>(jobs.names())))))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }
