@@ -2,6 +2,7 @@ package dev.keyward.token.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.keyward.contract.RefusalReason;
+import dev.keyward.token.domain.ExchangeScopes;
 import dev.keyward.token.exchange.ExchangeRefusal;
 import dev.keyward.token.service.TokenExchangeService;
 import dev.keyward.verification.Verification;
@@ -84,7 +85,7 @@ public class TokenExchangeResource {
             String audience = org;
             return exchanges.exchange(request)
                     .map(issued -> noStore(Response.ok(new Answer(issued.accessToken(), JWT_TYPE, "Bearer", issued.expiresIn(),
-                            dev.keyward.token.domain.ExchangeScopes.format(issued.scopes())))))
+                            ExchangeScopes.format(issued.scopes())))))
                     .onFailure(ExchangeRefusal.class).recoverWithItem(e -> refused((ExchangeRefusal) e, audience, clientIp));
         } catch (ExchangeRefusal e) {
             return Uni.createFrom().item(refused(e, org, clientIp));

@@ -192,6 +192,7 @@ class TokenExchangeTests {
         Map<String, List<String>> read = Map.of("repos:acme/*", List.of("git:read"));
         createPolicy(org, policy("*", Map.of(), read, 7200L)).statusCode(422).body("message", containsString("max_ttl"));
         Map<String, Object> privateIssuer = policy("*", Map.of(), read, null);
+        // A literal private address: refused by the address rules before any connection is attempted.
         privateIssuer.put("issuer", "http://10.1.2.3/realms/ci");
         createPolicy(org, privateIssuer).statusCode(422).body("error", equalTo("unsafe_issuer"))
                 .body("message", containsString("issuer"));
