@@ -17,6 +17,11 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class LiveTokenCounts implements PanacheRepositoryBase<CreatorLiveTokensEntity, CreatorLiveTokensEntity.Key> {
 
+    /** The creator's live tokens in {@code org} (locked in the current transaction). */
+    public Uni<Long> liveOf(OrgEntity org, String creator) {
+        return findById(new CreatorLiveTokensEntity.Key(org.id, creator)).map(row -> row == null ? 0L : row.live);
+    }
+
     /**
      * Counts one more live token for the org and the creator. {@code org} must be locked (and
      * managed) in the current transaction, which also makes the creator's row safe to create.

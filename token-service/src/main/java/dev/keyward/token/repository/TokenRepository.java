@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 @ApplicationScoped
 public class TokenRepository implements PanacheRepositoryBase<TokenEntity, String> {
@@ -78,9 +79,15 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
                 usedAt, id, orgId);
     }
 
-    /** Whether the token has been revoked (a plain read of the committed row). */
-    public Uni<Boolean> isRevoked(String id) {
-        return count("id = ?1 and revokedAt is not null", id).map(n -> n > 0);
+    /** Which of {@code ids} are revoked (one query for a group of creates). */
+    public Uni<Set<String>> revokedAmong(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return getSession().flatMap(s -> s.createSelectionQuery(
+                        "select t.id from TokenEntity t where t.id in (:ids) and t.revokedAt is not null", String.class)
+                .setParameter("ids", ids).getResultList())
+                .map(Set::copyOf);
     }
 
     /**

@@ -29,13 +29,13 @@ public class EventOutbox {
         return outbox.persist(row(event)).invoke(() -> metrics.appended(event)).replaceWithVoid();
     }
 
-    /** Several events, in order (a job's batch). */
+    /** Several events, in order, in one statement (a job's batch, a group of creates). */
     public Uni<Void> append(List<KeywardEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return outbox.persist(events.stream().map(EventOutbox::row).toList())
-                .invoke(() -> events.forEach(metrics::appended)).replaceWithVoid();
+        return outbox.insertAll(events.stream().map(EventOutbox::row).toList())
+                .invoke(() -> events.forEach(metrics::appended));
     }
 
     private static OutboxEntity row(KeywardEvent event) {

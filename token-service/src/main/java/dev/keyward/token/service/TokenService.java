@@ -26,10 +26,12 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -51,6 +53,8 @@ public class TokenService {
     /** A platform operator's key. */
     public static final Map<String, List<String>> OPERATOR_SCOPES = Map.of("org", List.of("orgs:read", "orgs:write"));
 
+    /** The most creates of one org committed together (GroupCommit). */
+    private static final int CREATE_GROUP_LIMIT = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -63,6 +67,7 @@ public class TokenService {
     private final long defaultGraceSeconds;
     private final long maxGraceSeconds;
     private final Clock clock;
+    private final GroupCommit<Draft, IssuedToken> creates;
 
     public TokenService(TokenRepository tokens, OrgRepository orgs, LiveTokenCounts counts, EventOutbox outbox,
                         KeyHasher hasher, OutboxRelay relay,
@@ -78,6 +83,7 @@ public class TokenService {
         this.defaultGraceSeconds = defaultGraceSeconds;
         this.maxGraceSeconds = maxGraceSeconds;
         this.clock = clock;
+        this.creates = new GroupCommit<>(this::createAll, CREATE_GROUP_LIMIT);
     }
 
     /**
@@ -97,54 +103,81 @@ public class TokenService {
         if (!beyondFence.isEmpty()) {
             return refuseCidrEscalation(caller, "token:create", null, cidrs, beyondFence);
         }
-        Instant now = now();
-        CreatedBy creator = caller.asCreator();
-        return committed(() -> orgs.lockById(caller.org()).flatMap(org -> {
-            if (org == null) {
-                throw ApiException.notFound("org not found");
-            }
-            OrgPolicy policy = org.policy();
-            Optional<Instant> expiry = policy.expiryFor(request.expiresIn(), now);
-            // A caller behind an address fence hands it on: its tokens never reach further than it.
-            List<String> effectiveCidrs = cidrs != null ? cidrs
-                    : !caller.allowedCidrs().isEmpty() ? caller.allowedCidrs() : policy.defaultCidrs();
-            return minterStillLive(caller)
-                    .chain(() -> checkLimits(org, creator.userId(), policy, now))
-                    .flatMap(ok -> issue(org.id, name, kind, environment, scopes, effectiveCidrs,
-                            expiry.orElse(null), creator, caller, now));
-        }));
+        return creates.submit(caller.org(), new Draft(caller, name, kind, environment, scopes, cidrs, request.expiresIn(), now()));
+    }
+
+    /** A create that passed the checks needing no lock, waiting for its org's next group. */
+    private record Draft(Caller caller, String name, TokenKind kind, ApiKeyFormat.Environment environment, Scopes scopes,
+                         List<String> cidrs, Long expiresIn, Instant now) {
     }
 
     /**
-     * Refuses a key that was revoked after it was verified, while its create waited for the org
-     * lock (a revocation commits holding that lock or before it): nothing it mints outlives it.
+     * Issues a group of one org's drafts in one transaction: the org row is locked once and each
+     * draft is checked against the limits in turn, so the limits stay exact; a refused draft writes
+     * nothing and does not fail the others.
      */
-    private Uni<Void> minterStillLive(Caller caller) {
-        if (caller.isPerson()) {
-            return Uni.createFrom().voidItem();
-        }
-        return tokens.isRevoked(caller.tokenId()).invoke(revoked -> {
-            if (revoked) {
-                throw new ApiException(401, "revoked", "the token was revoked");
+    private Uni<List<GroupCommit.Outcome<IssuedToken>>> createAll(String orgId, List<Draft> drafts) {
+        return committed(() -> orgs.lockById(orgId).flatMap(org -> {
+            if (org == null) {
+                return Uni.createFrom().item(drafts.stream().map(d -> GroupCommit.Outcome.<IssuedToken>failed(
+                        ApiException.notFound("org not found"))).toList());
             }
-        }).replaceWithVoid();
+            List<String> minters = drafts.stream().filter(d -> !d.caller().isPerson())
+                    .map(d -> d.caller().tokenId()).distinct().toList();
+            return tokens.revokedAmong(minters).flatMap(revoked -> {
+                List<GroupCommit.Outcome<IssuedToken>> outcomes = new ArrayList<>(drafts.size());
+                List<KeywardEvent> events = new ArrayList<>(drafts.size());
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (Draft draft : drafts) {
+                    chain = chain.chain(() -> Uni.createFrom().deferred(() -> admit(org, draft, revoked, events))
+                            .map(GroupCommit.Outcome::of)
+                            .onFailure(ApiException.class).recoverWithItem(GroupCommit.Outcome::failed)
+                            .invoke(outcomes::add)).replaceWithVoid();
+                }
+                return chain.chain(() -> outbox.append(events)).replaceWith(outcomes);
+            });
+        }));
+    }
+
+    /** One draft of a group, in the group's transaction with {@code org} locked. */
+    private Uni<IssuedToken> admit(OrgEntity org, Draft draft, Set<String> revokedMinters, List<KeywardEvent> events) {
+        Caller caller = draft.caller();
+        if (!caller.isPerson() && revokedMinters.contains(caller.tokenId())) {
+            // Revoked after it was verified, while its create waited for the org lock (a revocation
+            // commits holding that lock or before it): nothing it mints outlives it.
+            return Uni.createFrom().failure(new ApiException(401, "revoked", "the token was revoked"));
+        }
+        OrgPolicy policy = org.policy();
+        Optional<Instant> expiry = policy.expiryFor(draft.expiresIn(), draft.now());
+        // A caller behind an address fence hands it on: its tokens never reach further than it.
+        List<String> effectiveCidrs = draft.cidrs() != null ? draft.cidrs()
+                : !caller.allowedCidrs().isEmpty() ? caller.allowedCidrs() : policy.defaultCidrs();
+        CreatedBy creator = caller.asCreator();
+        return checkLimits(org, creator.userId(), policy, draft.now())
+                .chain(() -> persistNew(org.id, draft.name(), draft.kind(), draft.environment(), draft.scopes(),
+                        effectiveCidrs, expiry.orElse(null), creator, caller, draft.now(), events));
     }
 
     /**
      * Refuses the create when the org or the creator has reached its limit, else counts the new
      * token in; the org row is locked. The live counters answer nearly every call; only a counter
      * at a limit (it may still hold tokens past their expiry that the job has not marked) costs an
-     * exact count.
+     * exact count, after a flush so the group's earlier tokens are counted too.
      */
     private Uni<Void> checkLimits(OrgEntity org, String userId, OrgPolicy policy, Instant now) {
-        return belowLimit(org.liveTokens, policy.maxActivePerOrg(), () -> tokens.countActiveInOrg(org.id, now),
+        return belowLimit(org.liveTokens, policy.maxActivePerOrg(), () -> flushed(() -> tokens.countActiveInOrg(org.id, now)),
                 count -> ApiException.conflict("org_token_limit", "the org already has " + count
                         + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first"))
-                .chain(() -> counts.added(org, userId))
-                .chain(liveBefore -> belowLimit(liveBefore, policy.maxActivePerUser(),
-                        () -> tokens.countActiveByCreator(org.id, userId, now),
+                .chain(() -> counts.liveOf(org, userId))
+                .chain(live -> belowLimit(live, policy.maxActivePerUser(),
+                        () -> flushed(() -> tokens.countActiveByCreator(org.id, userId, now)),
                         count -> ApiException.conflict("user_token_limit", "this creator already has " + count
-                                + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first")));
+                                + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first")))
+                .chain(() -> counts.added(org, userId)).replaceWithVoid();
+    }
+
+    private static <T> Uni<T> flushed(Supplier<Uni<T>> query) {
+        return Panache.getSession().chain(s -> s.flush()).chain(ignored -> query.get());
     }
 
     /** Passes when {@code live} is under {@code limit}, else when the exact count of active tokens is; refuses otherwise. */
@@ -163,6 +196,15 @@ public class TokenService {
     private Uni<IssuedToken> issue(String org, String name, TokenKind kind, ApiKeyFormat.Environment environment,
                                    Scopes scopes, List<String> cidrs, Instant expiresAt, CreatedBy creator,
                                    Caller caller, Instant now) {
+        List<KeywardEvent> events = new ArrayList<>(1);
+        return persistNew(org, name, kind, environment, scopes, cidrs, expiresAt, creator, caller, now, events)
+                .call(() -> outbox.append(events));
+    }
+
+    /** A new token persisted in the open transaction; its {@code token:created} is added to {@code events} to append. */
+    private Uni<IssuedToken> persistNew(String org, String name, TokenKind kind, ApiKeyFormat.Environment environment,
+                                        Scopes scopes, List<String> cidrs, Instant expiresAt, CreatedBy creator,
+                                        Caller caller, Instant now, List<KeywardEvent> events) {
         String key = ApiKeyFormat.generate(environment, kind);
         TokenEntity token = new TokenEntity();
         token.id = newTokenId();
@@ -183,9 +225,8 @@ public class TokenService {
         token.createdByTokenPrefix = creator.tokenPrefix();
         // A person's own address gets the expiry notice of their token; keys' tokens go to the org's contact.
         token.notifyEmail = caller != null && CreatedBy.PERSON.equals(creator.type()) ? caller.email() : null;
-        return tokens.persist(token)
-                .call(() -> outbox.append(TokenEvents.created(caller, token, now)))
-                .replaceWith(() -> new IssuedToken(token, key));
+        events.add(TokenEvents.created(caller, token, now));
+        return tokens.persist(token).replaceWith(() -> new IssuedToken(token, key));
     }
 
     /** A page of the caller's org's tokens in creation order. */
