@@ -54,6 +54,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code jwtCacheHit} — a cached customer JWT;</li>
  *   <li>{@code jwtVerifyEs256} / {@code jwtVerifyRs256} — a JWT verified from scratch (the cold miss:
  *       parse, signature, claims), with the JWT cache switched off;</li>
+ *   <li>{@code es256SignatureOnly} — the JDK's own SHA256withECDSA check of that ES256 signature, without
+ *       jose4j: the provider's share of the cold miss (it differs by JDK release);</li>
  *   <li>{@code emitTokenUsed} — what an allowed request adds for its {@code token:used} event
  *       (built and queued; the events thread drains into a sink that only discards);</li>
  *   <li>{@code drainTokenUsed} — the events thread's own cost per event: a burst of queued
@@ -79,12 +81,15 @@ public class VerificationBenchmark {
     String bearerHeader;
     String es256Jwt;
     String rs256Jwt;
+    java.security.interfaces.ECPublicKey es256Public;
+    byte[] es256SigningInput;
+    byte[] es256DerSignature;
     TokenVerifier cachingVerifier;
     TokenVerifier uncachedJwtVerifier;
     RequestAuthorizer authorizer;
 
     @Setup
-    public void setUp() throws JoseException {
+    public void setUp() throws JoseException, java.io.IOException, java.security.GeneralSecurityException {
         apiKey = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.REPO);
         char last = apiKey.charAt(apiKey.length() - 1);
         badChecksumKey = apiKey.substring(0, apiKey.length() - 1) + (last == 'A' ? 'B' : 'A');
@@ -96,6 +101,12 @@ public class VerificationBenchmark {
         rsa.setKeyId("rsa-1");
         es256Jwt = CustomerJwts.sign(ec, ORG, REPO);
         rs256Jwt = CustomerJwts.sign(rsa, ORG, REPO);
+        // The same ES256 signature for the JDK's own verifier alone: what the provider costs without jose4j.
+        es256Public = ec.getECPublicKey();
+        String[] parts = es256Jwt.split("\\.");
+        es256SigningInput = (parts[0] + "." + parts[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        es256DerSignature = org.jose4j.jws.EcdsaUsingShaAlgorithm.convertConcatenatedToDer(
+                java.util.Base64.getUrlDecoder().decode(parts[2]));
         List<Map<String, Object>> orgKeys = List.of(ec.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY),
                 rsa.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
 
@@ -117,6 +128,9 @@ public class VerificationBenchmark {
         expect(verify(cachingVerifier, es256Jwt), true);
         expect(verify(uncachedJwtVerifier, es256Jwt), true);
         expect(verify(uncachedJwtVerifier, rs256Jwt), true);
+        if (!es256SignatureOnly()) {
+            throw new IllegalStateException("the JDK does not verify the ES256 signature");
+        }
         expect(verify(cachingVerifier, badChecksumKey), false);
     }
 
@@ -144,6 +158,15 @@ public class VerificationBenchmark {
     @Benchmark
     public Verification jwtVerifyEs256() {
         return verify(uncachedJwtVerifier, es256Jwt);
+    }
+
+    /** The JDK's SHA256withECDSA verification of the same token's signature: the provider's share of {@code jwtVerifyEs256}. */
+    @Benchmark
+    public boolean es256SignatureOnly() throws java.security.GeneralSecurityException {
+        java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA");
+        verifier.initVerify(es256Public);
+        verifier.update(es256SigningInput);
+        return verifier.verify(es256DerSignature);
     }
 
     @Benchmark
