@@ -55,7 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code jwtVerifyEs256} / {@code jwtVerifyRs256} — a JWT verified from scratch (the cold miss:
  *       parse, signature, claims), with the JWT cache switched off;</li>
  *   <li>{@code es256SignatureOnly} — the JDK's own SHA256withECDSA check of that ES256 signature, without
- *       jose4j: the provider's share of the cold miss (it differs by JDK release);</li>
+ *       jose4j: the provider's share of the cold miss (it differs by JDK release), and
+ *       {@code es256SignatureBouncyCastle}, the same with Bouncy Castle's provider;</li>
  *   <li>{@code emitTokenUsed} — what an allowed request adds for its {@code token:used} event
  *       (built and queued; the events thread drains into a sink that only discards);</li>
  *   <li>{@code drainTokenUsed} — the events thread's own cost per event: a burst of queued
@@ -128,7 +129,7 @@ public class VerificationBenchmark {
         expect(verify(cachingVerifier, es256Jwt), true);
         expect(verify(uncachedJwtVerifier, es256Jwt), true);
         expect(verify(uncachedJwtVerifier, rs256Jwt), true);
-        if (!es256SignatureOnly()) {
+        if (!es256SignatureOnly() || !es256SignatureBouncyCastle()) {
             throw new IllegalStateException("the JDK does not verify the ES256 signature");
         }
         expect(verify(cachingVerifier, badChecksumKey), false);
@@ -164,6 +165,17 @@ public class VerificationBenchmark {
     @Benchmark
     public boolean es256SignatureOnly() throws java.security.GeneralSecurityException {
         java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA");
+        verifier.initVerify(es256Public);
+        verifier.update(es256SigningInput);
+        return verifier.verify(es256DerSignature);
+    }
+
+    private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
+    /** The same check with Bouncy Castle's provider: whether another provider would shorten the cold miss. */
+    @Benchmark
+    public boolean es256SignatureBouncyCastle() throws java.security.GeneralSecurityException {
+        java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA", BOUNCY_CASTLE);
         verifier.initVerify(es256Public);
         verifier.update(es256SigningInput);
         return verifier.verify(es256DerSignature);
