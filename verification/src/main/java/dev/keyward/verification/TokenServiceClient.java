@@ -18,20 +18,36 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * token-service's internal API over HTTP (docs/internal-contracts.md): {@code POST
  * /internal/introspect}, {@code GET /internal/orgs/{org}/keys} and {@code GET /internal/orgs/rules}, authenticated with the shared
  * {@code X-Keyward-Internal} secret, and its public {@code GET /.well-known/jwks.json} (Keyward's
- * signing keys, asked without the secret). Asynchronous (JDK {@link HttpClient}); the key travels only
- * in the request body.
+ * signing keys, asked without the secret). Asynchronous (JDK {@link HttpClient}, each call on a small pool
+ * of its own); the key travels only in the request body.
  */
 public final class TokenServiceClient implements TokenIntrospector, OrgKeySource, OrgRulesSource, KeywardKeySource {
 
     public static final String SECRET_HEADER = "X-Keyward-Internal";
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * The threads calls wait on, shared by every client of the process. {@code HttpClient.sendAsync} hands
+     * each answer to the common pool's default executor, which on a 2-core machine (parallelism 1) is a
+     * new OS thread per task: a cold-miss burst started a thread per request. A blocking {@code send}
+     * on these threads starts none; 8 bounds the calls in flight (each takes a few milliseconds).
+     */
+    private static final ExecutorService CLIENT_THREADS = Executors.newFixedThreadPool(8, runnable -> {
+        Thread thread = new Thread(runnable, "keyward-token-service-client");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final URI baseUrl;
     private final String secret;
@@ -43,7 +59,22 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
         this.baseUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         this.secret = secret;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1)
+                .executor(CLIENT_THREADS).build();
+    }
+
+    /** {@code request} sent on {@link #CLIENT_THREADS}; its dependents run there too. */
+    private CompletionStage<HttpResponse<byte[]>> send(HttpRequest request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+        }, CLIENT_THREADS);
     }
 
     @Override
@@ -57,14 +88,14 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
         HttpRequest request = request("/internal/introspect")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        return send(request)
                 .thenApply(response -> readIntrospection(expectOk(response, "introspection")));
     }
 
     @Override
     public CompletionStage<List<Map<String, Object>>> keys(String org) {
         HttpRequest request = request("/internal/orgs/" + URLEncoder.encode(org, StandardCharsets.UTF_8) + "/keys").GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        return send(request)
                 .thenApply(response -> readKeys(expectOk(response, "key fetch")));
     }
 
@@ -72,14 +103,14 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
     public CompletionStage<List<Map<String, Object>>> keywardKeys() {
         // A public document: the internal secret stays off this request.
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/.well-known/jwks.json")).timeout(timeout).GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        return send(request)
                 .thenApply(response -> readKeys(expectOk(response, "Keyward key fetch")));
     }
 
     @Override
     public CompletionStage<Map<String, OrgRules>> all() {
         HttpRequest request = request("/internal/orgs/rules").GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        return send(request)
                 .thenApply(response -> readRules(expectOk(response, "org rules fetch")));
     }
 
@@ -97,7 +128,7 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
         }
         HttpRequest request = request("/internal/leaks").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+        return send(request).thenApply(response -> {
             try {
                 return JSON.readValue(expectOk(response, "leak report"), LeakReport.Answer.class);
             } catch (IOException e) {

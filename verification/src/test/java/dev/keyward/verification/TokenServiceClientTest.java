@@ -75,6 +75,36 @@ class TokenServiceClientTest {
     }
 
     @Test
+    void answersAreHandledOnTheClientsOwnThreadsNotANewThreadEach() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newSingleThreadExecutor());
+        server.createContext("/internal/introspect", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = bytes("{\"active\":false,\"reason\":\"revoked\"}");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try {
+            TokenServiceClient client = new TokenServiceClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                    "s", Duration.ofSeconds(5));
+            client.introspect("kw_prod_r_warmup").toCompletableFuture().join();
+            long before = threads.getTotalStartedThreadCount();
+            for (int i = 0; i < 60; i++) {
+                assertThat(client.introspect("kw_prod_r_" + i).toCompletableFuture().join())
+                        .isEqualTo(Introspection.inactive("revoked"));
+            }
+            // sendAsync started a thread per answer where the common pool has parallelism 1 (2 cores);
+            // the client's own pool of 8 threads is the ceiling now.
+            assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(20);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void anUnreadableAnswerSaysSoWithoutQuotingIt() {
         assertThatThrownBy(() -> TokenServiceClient.readIntrospection(bytes("{\"active\":true,\"expires_at\":\"kw_secret\"}")))
                 .isInstanceOf(TokenServiceClient.TokenServiceException.class)
