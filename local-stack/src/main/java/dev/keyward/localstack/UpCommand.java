@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
                 "  KEYWARD_PG_URL    an external PostgreSQL, postgresql://user:password@host:port",
                 "  KEYWARD_KAFKA     an external Kafka, host:port[,host:port...]",
                 "  KEYWARD_PORTS     'free' picks free ports instead of the documented ones (they are printed)",
-                "  KEYWARD_*         any other setting (e.g. KEYWARD_JSON_LOGS=true) is passed on to the three services;",
-                "                    what ties the stack together (databases, Kafka, ports, secrets, URLs) stays the stack's"})
+                "  KEYWARD_*         any other setting (e.g. KEYWARD_JSON_LOGS=true) goes on to the services;",
+                "                    the stack's own wiring (databases, Kafka, ports, secrets, URLs) wins"})
 public final class UpCommand implements Callable<Integer> {
 
     /** What {@code --check} exits with after printing help: valid, but there is nothing to start. */
