@@ -56,7 +56,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             }
             return builder.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start embedded PostgreSQL", e);
+            throw new IllegalStateException("cannot start embedded PostgreSQL" + (port > 0 ? " on port " + port : "")
+                    + (dataDir != null ? " with data in " + dataDir : "") + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,17 +3,28 @@ package dev.keyward.localstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
+import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * The whole system on one machine: PostgreSQL and Kafka (embedded, or external from
@@ -31,9 +42,11 @@ public final class LocalStack implements AutoCloseable {
     private final Path home;
     private final Ports ports;
     private final boolean withKeycloak;
+    private boolean withServices = true;
+    private boolean closed;
     private String keycloakRealmUrl;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private final Map<String, String> serviceEnv = new java.util.HashMap<>();
+    private final Map<String, String> serviceEnv = new HashMap<>();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgresServer embeddedPostgres;
     private EmbeddedKafka embeddedKafka;
@@ -79,15 +92,123 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The embedded broker and database talk a lot at INFO; the services' own logs are in the logs folder. */
-    private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
+    /** Held so that the levels and handlers set on them stay (JUL keeps loggers weakly). */
+    private static final List<Logger> INFRASTRUCTURE_LOGGERS = new ArrayList<>();
 
-    static void quietInfrastructureLogs() {
-        for (String name : List.of("kafka", "org.apache.kafka", "state.change.logger", "io.zonky")) {
-            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-            logger.setLevel(java.util.logging.Level.WARNING);
-            QUIET.add(logger);
+    /**
+     * The embedded broker and database log to files in {@code logs} ({@code kafka.log},
+     * {@code postgres.log}), not to the console: a single-node broker warns about replication and
+     * listeners, which tells a user of the stack nothing. The broker's INFO is a configuration dump per
+     * start, so its file keeps warnings and errors only.
+     */
+    static void infrastructureLogsTo(Path logs) throws IOException {
+        Files.createDirectories(logs);
+        toFile(logs.resolve("kafka.log"), Level.WARNING, "kafka", "org.apache.kafka", "state.change.logger");
+        toFile(logs.resolve("postgres.log"), Level.INFO, "io.zonky");
+    }
+
+    private static void toFile(Path file, Level level, String... loggers) throws IOException {
+        OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Handler handler = new StreamHandler(out, new LogLine()) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                super.publish(record);
+                flush(); // a line is in the file when something goes wrong, not when the buffer fills
+            }
+        };
+        handler.setLevel(Level.ALL);
+        for (String name : loggers) {
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(level);
+            logger.setUseParentHandlers(false);
+            logger.addHandler(handler);
+            INFRASTRUCTURE_LOGGERS.add(logger);
         }
+    }
+
+    /** {@code 2026-12-07T10:15:30.123Z WARNING kafka.server.BrokerServer: message}, then the stack trace if any. */
+    private static final class LogLine extends Formatter {
+        @Override
+        public String format(LogRecord r) {
+            String message = r instanceof ExtLogRecord ext ? ext.getFormattedMessage() : formatMessage(r);
+            StringWriter line = new StringWriter().append(r.getInstant().toString()).append(' ').append(r.getLevel().getName())
+                    .append(' ').append(r.getLoggerName()).append(": ").append(message).append(System.lineSeparator());
+            if (r.getThrown() != null) {
+                r.getThrown().printStackTrace(new PrintWriter(line));
+            }
+            return line.toString();
+        }
+    }
+
+    /** Where the embedded PostgreSQL of the stack with data folder {@code home} keeps its data. */
+    static Path postgresData(Path home) {
+        return home.resolve("postgres");
+    }
+
+    /**
+     * The stack without the three services: PostgreSQL and Kafka only (and Keycloak if asked).
+     * For the launcher's own tests of starting and stopping, which need no service build.
+     */
+    LocalStack infrastructureOnly() {
+        withServices = false;
+        return this;
+    }
+
+    /** The ports this stack will listen on, by what they are for, given the launcher's environment. */
+    Map<String, Integer> portsToListenOn(Map<String, String> env) {
+        Map<String, Integer> wanted = new LinkedHashMap<>();
+        if (isBlank(env.get("KEYWARD_PG_URL"))) {
+            wanted.put("PostgreSQL", ports.postgres());
+        }
+        if (isBlank(env.get("KEYWARD_KAFKA"))) {
+            wanted.put("Kafka", ports.kafka());
+            wanted.put("Kafka controller", ports.kafkaController());
+        }
+        if (withKeycloak) {
+            wanted.put("Keycloak", ports.keycloak());
+        }
+        if (withServices) {
+            wanted.put("token-service", ports.tokenService());
+            wanted.put("repo-service", ports.repoService());
+            wanted.put("audit-service", ports.auditService());
+        }
+        return wanted;
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    /**
+     * What every service gets from the stack: the stack's defaults, overridden by the launcher's
+     * {@code KEYWARD_*} environment (KEYWARD_JSON_LOGS, rate limits, any service setting), overridden in
+     * turn by {@code wiring}, the values that tie the stack together and must be the stack's own.
+     */
+    static Map<String, String> serviceSettings(Map<String, String> launcherEnv, Map<String, String> wiring) {
+        Map<String, String> settings = new HashMap<>(SERVICE_DEFAULTS);
+        launcherEnv.forEach((name, value) -> {
+            if (name.startsWith("KEYWARD_")) {
+                settings.put(name, value);
+            }
+        });
+        settings.putAll(wiring);
+        return settings;
+    }
+
+    /** A person reads the services' logs in files: plain lines unless KEYWARD_JSON_LOGS says otherwise. */
+    private static final Map<String, String> SERVICE_DEFAULTS = Map.of("KEYWARD_JSON_LOGS", "false");
+
+    /** Adds a started part to what {@link #close()} stops; a part started after close is stopped at once. */
+    private synchronized void track(AutoCloseable part) {
+        if (closed) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                System.err.println("while stopping: " + e.getMessage());
+            }
+            throw new IllegalStateException("Keyward is stopping");
+        }
+        started.add(part);
     }
 
     /** A service's spool of undeliverable events lives with this stack's data, so it belongs to this stack's broker. */
@@ -114,9 +235,9 @@ public final class LocalStack implements AutoCloseable {
                 pg = PostgresAccess.external(URI.create(pgUrl));
                 log("PostgreSQL: external at " + pg.host + ":" + pg.port);
             } else {
-                log("Starting PostgreSQL (data in " + home.resolve("postgres") + ") ...");
-                EmbeddedPostgresServer server = EmbeddedPostgresServer.start(home.resolve("postgres"), ports.postgres());
-                started.add(server);
+                log("Starting PostgreSQL (data in " + postgresData(home) + ") ...");
+                EmbeddedPostgresServer server = EmbeddedPostgresServer.start(postgresData(home), ports.postgres());
+                track(server);
                 embeddedPostgres = server;
                 pg = new PostgresAccess(server.host(), server.port(), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.USER, server);
             }
@@ -125,7 +246,7 @@ public final class LocalStack implements AutoCloseable {
             if (kafka == null || kafka.isBlank()) {
                 log("Starting Kafka (data in " + home.resolve("kafka") + ") ...");
                 EmbeddedKafka broker = EmbeddedKafka.start(home.resolve("kafka"), ports.kafka(), ports.kafkaController());
-                started.add(broker);
+                track(broker);
                 embeddedKafka = broker;
                 kafka = broker.bootstrapServers();
             } else {
@@ -135,25 +256,31 @@ public final class LocalStack implements AutoCloseable {
             if (withKeycloak) {
                 log("Starting Keycloak on :" + ports.keycloak() + " (the first start takes about a minute) ...");
                 EmbeddedKeycloak keycloak = EmbeddedKeycloak.start(ports.keycloak(), logs);
-                started.add(keycloak);
+                track(keycloak);
                 keycloakRealmUrl = keycloak.realmUrl();
             }
 
-            Map<String, String> common = new java.util.HashMap<>(Map.of(
+            if (!withServices) {
+                return;
+            }
+            // The stack's own wiring wins over the launcher's environment; so do the per-service values
+            // below (databases, Kafka, spool folders, pepper, bootstrap files), set after these.
+            Map<String, String> wiring = new HashMap<>(Map.of(
                     "KEYWARD_INTERNAL_SECRET", secrets.getProperty("internal-secret"),
-                    "KEYWARD_JSON_LOGS", "false",
                     "KEYWARD_TOKEN_SERVICE_URL", "http://127.0.0.1:" + ports.tokenService()));
             // The iss of exchanged tokens: token-service signs it and every verifier expects it.
-            common.put("KEYWARD_TOKEN_ISSUER", "http://127.0.0.1:" + ports.tokenService());
+            wiring.put("KEYWARD_TOKEN_ISSUER", "http://127.0.0.1:" + ports.tokenService());
             if (keycloakRealmUrl != null) {
                 // People sign in through the realm: token-service's API and /ui pages, audit-service's API.
-                common.put("KEYWARD_OIDC_URL", keycloakRealmUrl);
-                common.put("KEYWARD_OIDC_WEB_CLIENT_SECRET", "keyward-web-secret");
+                wiring.put("KEYWARD_OIDC_URL", keycloakRealmUrl);
+                wiring.put("KEYWARD_OIDC_WEB_CLIENT_SECRET", "keyward-web-secret");
             }
-            common.putAll(serviceEnv);
+            wiring.putAll(serviceEnv);
+            Map<String, String> common = serviceSettings(System.getenv(), wiring);
+            String marker = Leftovers.marker(home); // finds a service again if this launcher is killed hard
 
             log("Starting token-service on :" + ports.tokenService() + " ...");
-            ServiceProcess token = ServiceProcess.builder("token-service").port(ports.tokenService()).logDir(logs)
+            ServiceProcess token = ServiceProcess.builder("token-service").port(ports.tokenService()).logDir(logs).jvmArg(marker)
                     .env("KEYWARD_AUDIT_SERVICE_URL", "http://127.0.0.1:" + ports.auditService())
                     .database(pg.database("keyward_token")).kafka(kafka).env(common).env(spoolOf("token-service"))
                     .env("KEYWARD_PEPPER", secrets.getProperty("pepper"))
@@ -165,22 +292,22 @@ public final class LocalStack implements AutoCloseable {
                     .env("KEYWARD_EXCHANGE_ISSUER_ALLOW_HTTP", "true")
                     .env("KEYWARD_EXCHANGE_ISSUER_ALLOWED_CIDRS", "127.0.0.0/8")
                     .start();
-            started.add(token);
+            track(token);
             services.put(token.module(), token);
             tokenServiceUrl = token.baseUrl();
 
             log("Starting repo-service on :" + ports.repoService() + " and audit-service on :" + ports.auditService() + " ...");
-            ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").port(ports.repoService()).logDir(logs)
+            ServiceProcess.Builder repoBuilder = ServiceProcess.builder("repo-service").port(ports.repoService()).logDir(logs).jvmArg(marker)
                     .database(pg.database("keyward_repo")).kafka(kafka).env(common).env(spoolOf("repo-service"))
                     .env("KEYWARD_REPOS_DIR", home.resolve("repos").toString());
-            ServiceProcess.Builder auditBuilder = ServiceProcess.builder("audit-service").port(ports.auditService()).logDir(logs)
+            ServiceProcess.Builder auditBuilder = ServiceProcess.builder("audit-service").port(ports.auditService()).logDir(logs).jvmArg(marker)
                     .database(pg.database("keyward_audit")).kafka(kafka).env(common).env(spoolOf("audit-service"));
             ServiceProcess repo = repoBuilder.start();
-            started.add(repo);
+            track(repo);
             services.put(repo.module(), repo);
             repoServiceUrl = repo.baseUrl();
             ServiceProcess audit = auditBuilder.start();
-            started.add(audit);
+            track(audit);
             services.put(audit.module(), audit);
             auditServiceUrl = audit.baseUrl();
         } catch (IOException e) {
@@ -249,6 +376,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     void printWelcome() throws IOException {
+        if (!withServices) {
+            System.out.println("\nKeyward's infrastructure is running (no services): PostgreSQL "
+                    + (embeddedPostgres != null ? "on :" + embeddedPostgres.port() : "external")
+                    + ", Kafka " + (embeddedKafka != null ? "on " + embeddedKafka.bootstrapServers() : "external")
+                    + "; data and logs in " + home + ".\nPress Ctrl-C to stop.");
+            return;
+        }
         String token = Files.exists(adminTokenFile()) ? Files.readString(adminTokenFile()).trim() : "(missing)";
         String tokenFile = adminTokenFile().toString();
         String operator = Files.exists(operatorTokenFile()) ? Files.readString(operatorTokenFile()).trim() : "(missing)";
@@ -297,6 +431,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();

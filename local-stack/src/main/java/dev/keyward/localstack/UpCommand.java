@@ -1,13 +1,18 @@
 package dev.keyward.localstack;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +34,9 @@ import picocli.CommandLine.Spec;
                 "  KEYWARD_HOME      the data folder when --data is not given (default .keyward)",
                 "  KEYWARD_PG_URL    an external PostgreSQL, postgresql://user:password@host:port",
                 "  KEYWARD_KAFKA     an external Kafka, host:port[,host:port...]",
-                "  KEYWARD_PORTS     'free' picks free ports instead of the documented ones (they are printed)"})
+                "  KEYWARD_PORTS     'free' picks free ports instead of the documented ones (they are printed)",
+                "  KEYWARD_*         any other setting (e.g. KEYWARD_JSON_LOGS=true) goes on to the services;",
+                "                    the stack's own wiring (databases, Kafka, ports, secrets, URLs) wins"})
 public final class UpCommand implements Callable<Integer> {
 
     /** What {@code --check} exits with after printing help: valid, but there is nothing to start. */
@@ -48,8 +55,13 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-build", description = "Start from the existing build (./keyward skips its Maven build).")
     boolean noBuild;
 
-    @Option(names = "--check", hidden = true, description = "Check the flags and environment, then exit (the launcher, before it builds).")
+    @Option(names = "--check", hidden = true,
+            description = "Check the flags, the environment, the data folder and the ports, then exit (the launcher, before it builds).")
     boolean check;
+
+    @Option(names = "--no-services", hidden = true,
+            description = "PostgreSQL and Kafka only: the launcher's own start and stop tests, which need no service build.")
+    boolean noServices;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "This text.")
     boolean help;
@@ -74,28 +86,70 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path home = home();
-        LocalStack.Ports ports = ports();
-        if (check) {
-            return 0;
+        Path home = home().toAbsolutePath().normalize();
+        LocalStack stack = new LocalStack(home, ports(), withKeycloak);
+        if (noServices) {
+            stack.infrastructureOnly();
         }
-        LocalStack.quietInfrastructureLogs();
-        LocalStack stack = new LocalStack(home, ports, withKeycloak);
+        PrintWriter err = spec.commandLine().getErr();
+        if (check) {
+            // Read-only: nothing is created or stopped before the launcher's build.
+            OptionalLong running = RunLock.holder(home);
+            if (running.isPresent()) {
+                err.println(new RunLock.AlreadyRunning(running.getAsLong(), home).getMessage());
+                return 1;
+            }
+            return portsFree(stack, new Leftovers(home).all(), err) ? 0 : 1;
+        }
+
+        RunLock lock;
+        try {
+            lock = RunLock.acquire(home);
+        } catch (RunLock.AlreadyRunning e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        try {
+            new Leftovers(home).stop(err::println);
+            if (!portsFree(stack, List.of(), err)) {
+                lock.close();
+                return 1;
+            }
+        } catch (RuntimeException e) {
+            err.println("Keyward did not start: " + e.getMessage());
+            lock.close();
+            return 1;
+        }
+        LocalStack.infrastructureLogsTo(stack.logDir());
         CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C (SIGINT) and SIGTERM run this hook; SIGKILL cannot, which is what Leftovers are for.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("\nStopping Keyward ...");
             stack.close();
+            try {
+                lock.close();
+            } catch (IOException e) {
+                System.err.println("while stopping: " + e.getMessage());
+            }
             stopped.countDown();
         }, "keyward-stop"));
         try {
             stack.start();
         } catch (RuntimeException e) {
-            System.err.println("Keyward did not start: " + e.getMessage());
+            err.println("Keyward did not start: " + e.getMessage() + "\n(logs in " + stack.logDir() + ")");
             return 1;
         }
         stack.printWelcome();
         stopped.await();
         return 0;
+    }
+
+    /** Names every port another process holds (leftovers of this data folder aside: they are stopped first). */
+    private boolean portsFree(LocalStack stack, List<ProcessHandle> leftovers, PrintWriter err) {
+        Set<Long> ignored = leftovers.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+        List<TakenPorts.Taken> taken = TakenPorts.find(stack.portsToListenOn(env), ignored);
+        taken.forEach(t -> err.println(t.message()));
+        return taken.isEmpty();
     }
 
     /** The data folder, checked; the external-server settings are checked here too, all before any start. */

@@ -6,7 +6,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.spi.ToolProvider;
@@ -16,16 +15,14 @@ import java.util.stream.Stream;
  * The two lower layers of every service image, assembled without a container registry:
  * <ul>
  *   <li>{@code os}: the C runtime the JVM links against (glibc, libgcc, libstdc++, zlib), unpacked
- *   from the Debian packages of the build machine's own distribution with {@code apt-get download}
- *   and {@code dpkg-deb}, plus {@code /etc/passwd} with the unprivileged user 185 and {@code /tmp};</li>
+ *   with {@code dpkg-deb} from the Debian packages of the build machine's own distribution
+ *   ({@link DebianPackages}, fetched once into a cache), plus {@code /etc/passwd} with the
+ *   unprivileged user 185 and {@code /tmp};</li>
  *   <li>{@code jre}: a Java runtime cut by {@code jlink} from the build JDK.</li>
  * </ul>
  * Both are built once into a folder and reused; delete it to rebuild.
  */
 final class BaseLayers {
-
-    /** The Debian packages whose libraries the JVM loads; nothing else (no shell, no package manager). */
-    static final List<String> PACKAGES = List.of("libc6", "libgcc-s1", "libstdc++6", "zlib1g");
 
     /** Every Java SE module plus the JDK ones Quarkus, Kafka, Netty and the JDBC driver reach at run time. */
     static final String MODULES = String.join(",", "java.se", "jdk.crypto.ec", "jdk.crypto.cryptoki", "jdk.unsupported",
@@ -35,9 +32,11 @@ final class BaseLayers {
     static final int USER_ID = 185;
 
     private final Path dir;
+    private final DebianPackages packages;
 
-    BaseLayers(Path dir) {
+    BaseLayers(Path dir, DebianPackages packages) {
         this.dir = dir;
+        this.packages = packages;
     }
 
     Path os() {
@@ -52,7 +51,7 @@ final class BaseLayers {
     void prepare() throws IOException, InterruptedException {
         if (!Files.exists(dir.resolve("os.done"))) {
             buildOs();
-            Files.writeString(dir.resolve("os.done"), String.join("\n", PACKAGES) + "\n");
+            Files.writeString(dir.resolve("os.done"), String.join("\n", DebianPackages.PACKAGES) + "\n");
         }
         if (!Files.exists(dir.resolve("jre.done"))) {
             buildJre();
@@ -61,25 +60,11 @@ final class BaseLayers {
     }
 
     private void buildOs() throws IOException, InterruptedException {
-        Path debs = Files.createDirectories(dir.resolve("debs"));
+        List<Path> debs = packages.fetch(System.err);
         clear(os());
         Files.createDirectories(os());
-        List<String> download = new ArrayList<>(List.of("apt-get", "download", "-q"));
-        download.addAll(PACKAGES);
-        try {
-            run(debs, download);
-        } catch (IllegalStateException noLists) {
-            // A fresh machine may have no package lists yet; root can fetch them.
-            if (!"root".equals(System.getProperty("user.name"))) {
-                throw noLists;
-            }
-            run(debs, List.of("apt-get", "update", "-q"));
-            run(debs, download);
-        }
-        try (Stream<Path> files = Files.list(debs)) {
-            for (Path deb : files.filter(f -> f.toString().endsWith(".deb")).sorted().toList()) {
-                run(debs, List.of("dpkg-deb", "-x", deb.toString(), os().toString()));
-            }
+        for (Path deb : debs) {
+            run(dir, List.of("dpkg-deb", "-x", deb.toString(), os().toString()));
         }
         // Documentation and package metadata are of no use in the image.
         clear(os().resolve("usr/share"));

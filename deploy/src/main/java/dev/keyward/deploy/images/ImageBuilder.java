@@ -44,9 +44,14 @@ public final class ImageBuilder {
     private final Path projectRoot;
     private final BaseLayers base;
 
+    /**
+     * @param workDir where the {@code os} and {@code jre} layers are assembled; the Debian packages
+     *                they come from are fetched once into {@link DebianPackages#defaultCache}
+     */
     public ImageBuilder(Path projectRoot, Path workDir) {
         this.projectRoot = projectRoot.toAbsolutePath();
-        this.base = new BaseLayers(workDir.resolve("base"));
+        this.base = new BaseLayers(workDir.resolve("base"),
+                new DebianPackages(DebianPackages.defaultCache(System.getenv(), Path.of(System.getProperty("user.home")))));
     }
 
     public static void main(String[] args) throws Exception {
@@ -73,8 +78,14 @@ public final class ImageBuilder {
         ImageBuilder builder = new ImageBuilder(root, root.resolve("deploy/target/images"));
         for (String service : services.isEmpty() ? SERVICES : services) {
             String name = prefix + "/" + service + ":" + tag;
-            Path tar = builder.build(service, name, out);
-            System.out.println(name + " -> " + root.relativize(tar));
+            try {
+                Path tar = builder.build(service, name, out);
+                System.out.println(name + " -> " + root.relativize(tar));
+            } catch (IllegalStateException e) {
+                // Not built, packages not fetchable, no jlink: the message says what to do; a stack trace would not.
+                System.err.println("keyward images: " + e.getMessage());
+                System.exit(1);
+            }
         }
     }
 
