@@ -83,6 +83,7 @@ public final class SystemBenchmark {
     private String operator;
     private String internalSecret;
     private EmbeddedPostgresServer pg;
+    private CpuTime cpu = new CpuTime();
     private WorkloadIssuer issuer;
     private final int exchanges = Integer.getInteger("bench.exchanges", 5000);
     /** Seconds of reads measured right after the services start, before any warm-up (0 skips). */
@@ -162,6 +163,7 @@ public final class SystemBenchmark {
             // e.g. rate limits raised far above the benchmark's load
             ServiceProcess repo = jvmArgs(repoBuilder, "bench.repo-jvm-args").start();
             started.add(repo);
+            cpu = new CpuTime().track("token-service", token::pid).track("PostgreSQL", () -> postmasterPid(home.resolve("postgres")));
             tokenUrl = token.baseUrl();
             repoUrl = repo.baseUrl();
             admin = Files.readString(tokenFile).trim();
@@ -348,7 +350,9 @@ public final class SystemBenchmark {
         List<Load> runs = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             List<String> jobs = jobTokens(nextJob, exchanges);
-            runs.add(concurrently("exchange", jobs.size(), creationClients, i -> exchange(jobs.get(i))));
+            Map<String, Double> cpuBefore = cpu.snapshot();
+            Load load = concurrently("exchange", jobs.size(), creationClients, i -> exchange(jobs.get(i)));
+            runs.add(load.withCpu(CpuTime.perOperation(cpuBefore, cpu.snapshot(), load.latencies().size())));
         }
         rows.add(new Row("POST /v1/token-exchange, " + creationClients + " clients: exchanges/s, p50, p99 (median round)",
                 loads(runs, "exchanged"), ">= 1,000/s"));
@@ -528,10 +532,12 @@ public final class SystemBenchmark {
     private Load createRound(String name, int count, int clients, List<String> admins, List<String[]> created)
             throws InterruptedException {
         ConcurrentLinkedQueue<String[]> made = new ConcurrentLinkedQueue<>();
+        Map<String, Double> cpuBefore = cpu.snapshot();
         Load load = concurrently("create", count, clients, (client, i) -> {
             JsonNode t = createReadToken(admins.get(client % admins.size()), name + "-" + i);
             made.add(new String[] {t.path("id").asText(), t.path("token").asText()});
         });
+        load = load.withCpu(CpuTime.perOperation(cpuBefore, cpu.snapshot(), load.latencies().size()));
         if (created != null) {
             created.addAll(made);
         }
@@ -573,15 +579,24 @@ public final class SystemBenchmark {
     }
 
     /** The outcome of {@link #concurrently}: each success's latency (sorted), the failures, the wall time. */
-    record Load(List<Long> latencies, int failures, double seconds) {
+    record Load(List<Long> latencies, int failures, double seconds, String cpu) {
+
+        Load(List<Long> latencies, int failures, double seconds) {
+            this(latencies, failures, seconds, "");
+        }
+
+        /** The same load with the CPU each operation cost ({@link CpuTime#perOperation}). */
+        Load withCpu(String perOperation) {
+            return new Load(latencies, failures, seconds, perOperation);
+        }
 
         double rate() {
             return latencies.size() / seconds;
         }
 
         String summary(String what) {
-            return "%,.0f/s, %s, %s (%d %s, %d failed, %.1f s)".formatted(latencies.size() / seconds, millis(latencies, 0.50),
-                    millis(latencies, 0.99), latencies.size(), what, failures, seconds);
+            return "%,.0f/s, %s, %s (%d %s, %d failed, %.1f s%s)".formatted(latencies.size() / seconds, millis(latencies, 0.50),
+                    millis(latencies, 0.99), latencies.size(), what, failures, seconds, cpu.isEmpty() ? "" : "; CPU per op: " + cpu);
         }
     }
 
@@ -844,6 +859,16 @@ public final class SystemBenchmark {
             if (updated != 1) {
                 throw new IllegalStateException("org " + org + " does not exist");
             }
+        }
+    }
+
+    /** The PostgreSQL server's pid: the first line of postmaster.pid under {@code dataDir}; -1 when none. */
+    private static long postmasterPid(Path dataDir) {
+        try (var files = Files.walk(dataDir, 3)) {
+            Path pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElse(null);
+            return pidFile == null ? -1 : Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -59,6 +59,12 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    /** The running process's id, or -1 when it is not running (e.g. for CPU accounting in benchmarks). */
+    public long pid() {
+        Process p = process;
+        return p != null && p.isAlive() ? p.pid() : -1;
+    }
+
     public boolean isAlive() {
         Process p = process;
         return p != null && p.isAlive();
