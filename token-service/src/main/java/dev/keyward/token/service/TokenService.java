@@ -53,8 +53,6 @@ public class TokenService {
     /** A platform operator's key. */
     public static final Map<String, List<String>> OPERATOR_SCOPES = Map.of("org", List.of("orgs:read", "orgs:write"));
 
-    /** The most creates of one org committed together (GroupCommit). */
-    private static final int CREATE_GROUP_LIMIT = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -73,6 +71,7 @@ public class TokenService {
                         KeyHasher hasher, OutboxRelay relay,
                         @ConfigProperty(name = "keyward.rotation.default-grace-seconds", defaultValue = "0") long defaultGraceSeconds,
                         @ConfigProperty(name = "keyward.rotation.max-grace-seconds", defaultValue = "604800") long maxGraceSeconds,
+                        @ConfigProperty(name = "keyward.tokens.create-group-max", defaultValue = "64") int createGroupMax,
                         Clock clock) {
         this.tokens = tokens;
         this.orgs = orgs;
@@ -83,7 +82,8 @@ public class TokenService {
         this.defaultGraceSeconds = defaultGraceSeconds;
         this.maxGraceSeconds = maxGraceSeconds;
         this.clock = clock;
-        this.creates = new GroupCommit<>(this::createAll, CREATE_GROUP_LIMIT);
+        // The most creates of one org committed together; 1 commits each create alone.
+        this.creates = new GroupCommit<>(this::createAll, createGroupMax);
     }
 
     /**
