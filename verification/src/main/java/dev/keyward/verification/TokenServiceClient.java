@@ -59,8 +59,9 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
         this.baseUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         this.secret = secret;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1)
-                .executor(CLIENT_THREADS).build();
+        // Not CLIENT_THREADS as the client's executor: a blocking send needs the client's own threads to
+        // finish, so with all of ours waiting in send() nothing would (a deadlock at 8 calls in flight).
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
     /** {@code request} sent on {@link #CLIENT_THREADS}; its dependents run there too. */

@@ -99,6 +99,15 @@ class TokenServiceClientTest {
             // sendAsync started a thread per answer where the common pool has parallelism 1 (2 cores);
             // the client's own pool of 8 threads is the ceiling now.
             assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(20);
+
+            // Many calls at once, more than the pool's threads: all answered (no thread waits on another).
+            List<java.util.concurrent.CompletableFuture<Introspection>> burst = new java.util.ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                burst.add(client.introspect("kw_prod_r_burst" + i).toCompletableFuture());
+            }
+            for (java.util.concurrent.CompletableFuture<Introspection> answer : burst) {
+                assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Introspection.inactive("revoked"));
+            }
         } finally {
             server.stop(0);
         }
