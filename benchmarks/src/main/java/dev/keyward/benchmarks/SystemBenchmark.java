@@ -549,7 +549,7 @@ public final class SystemBenchmark {
         HttpResponse<String> r = send("POST", tokenUrl + "/v1/orgs", operator, Map.of("id", id, "name", id, "admin_token", true));
         expect(r, 201, "create org " + id);
         raiseTokenLimits(pg, id);
-        return readJson(r.body()).path("admin_token").asText();
+        return readJson(r.body()).path("admin_token").path("token").asText();
     }
 
     /** The median round of loads and the spread of all rounds. */
@@ -629,7 +629,9 @@ public final class SystemBenchmark {
                             operation.accept(client, i);
                             latencies.add(System.nanoTime() - t0);
                         } catch (RuntimeException e) {
-                            failures.incrementAndGet();
+                            if (failures.incrementAndGet() == 1) {
+                                log(name + ": first failure: " + e.getMessage());
+                            }
                         }
                     }
                 } finally {
