@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.localstack.LocalStack;
+import dev.keyward.localstack.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,13 +138,13 @@ class LocalStackIT {
 
     @Test
     void aScopedTokenFromTheCliClonesItsRepositoriesUntilRevokedThroughTheCli() throws Exception {
-        CliProcess.Result repo = admin().run("repo", "create", "team/hello");
+        CliProcess.Result repo = admin().run("repo", "create", "ci/hello");
         assertThat(repo.exit()).as(repo.toString()).isZero();
-        assertThat(repo.out()).isEqualTo("team/hello\n");
+        assertThat(repo.out()).isEqualTo("ci/hello\n");
         assertThat(admin().run("repo", "create", "other/x").exit()).isZero();
 
         CliProcess.Result created = admin().run("token", "create", "--name", "cli-ci", "--kind", "repo",
-                "--scope", "repos:team/*=git:read,git:write", "--expires-in", "1d");
+                "--scope", "repos:ci/*=git:read,git:write", "--expires-in", "1d");
         assertThat(created.exit()).as(created.toString()).isZero();
         // Only the secret on stdout, so T=$(keyward token create ...) works.
         String secret = created.out().strip();
@@ -152,7 +154,7 @@ class LocalStackIT {
         String tokenId = created.err().replaceAll("(?s).*Created (tok_[A-Za-z0-9_-]+).*", "$1");
 
         Path clone = work.resolve("hello");
-        assertThat(git(work, "clone", gitUrl(secret, "team/hello"), clone.toString()).exit()).isZero();
+        assertThat(git(work, "clone", gitUrl(secret, "ci/hello"), clone.toString()).exit()).isZero();
         assertThat(git(work, "clone", gitUrl(secret, "other/x"), work.resolve("x").toString()).exit()).isNotZero();
 
         // The content API with the same key: what git pushed, read back without a clone.
@@ -161,12 +163,12 @@ class LocalStackIT {
         assertThat(git(clone, "-c", "user.name=CI Agent", "-c", "user.email=ci@example.com", "commit", "-q", "-m", "Say hello").exit()).isZero();
         assertThat(git(clone, "push", "-q", "origin", "HEAD:main").exit()).isZero();
         String head = git(clone, "rev-parse", "HEAD").out().strip();
-        CliProcess.Result log = cli(secret).run("repo", "log", "team/hello");
+        CliProcess.Result log = cli(secret).run("repo", "log", "ci/hello");
         assertThat(log.exit()).as(log.toString()).isZero();
         assertThat(log.out()).contains(head.substring(0, 12)).contains("CI Agent").contains("Say hello");
-        CliProcess.Result shown = cli(secret).run("repo", "show", "team/hello", head);
+        CliProcess.Result shown = cli(secret).run("repo", "show", "ci/hello", head);
         assertThat(shown.out()).startsWith("commit " + head).contains("README.md").contains("1 files changed, 1 insertions(+)");
-        CliProcess.Result cat = cli(secret).run("repo", "cat", "team/hello", "main", "README.md");
+        CliProcess.Result cat = cli(secret).run("repo", "cat", "ci/hello", "main", "README.md");
         assertThat(cat.exit()).as(cat.toString()).isZero();
         assertThat(cat.out()).isEqualTo("hello from the cli\n");
         assertThat(cli(secret).run("repo", "log", "other/x").exit()).as("out of scope").isEqualTo(ExitCode.FAILED);
@@ -178,17 +180,17 @@ class LocalStackIT {
         assertThat(list.out()).doesNotContain(secret);
 
         CliProcess.Result table = admin().run("token", "list");
-        assertThat(table.out()).contains("ID", "NAME", "SCOPES").contains(tokenId).contains("repos:team/*=git:read,git:write");
+        assertThat(table.out()).contains("ID", "NAME", "SCOPES").contains(tokenId).contains("repos:ci/*=git:read,git:write");
 
         CliProcess.Result show = admin().run("token", "show", tokenId);
         assertThat(show.exit()).as(show.toString()).isZero();
         assertThat(show.out()).contains("cli-ci").contains("active").contains(ApiKeyFormat.prefixOf(secret));
-        assertThat(repoStatus(secret, "team/hello")).isEqualTo(200);
+        assertThat(repoStatus(secret, "ci/hello")).isEqualTo(200);
 
         CliProcess.Result revoke = admin().run("token", "revoke", tokenId);
         assertThat(revoke.exit()).as(revoke.toString()).isZero();
         assertThat(revoke.err()).contains("Revoked " + tokenId);
-        awaitRefused(secret, "team/hello");
+        awaitRefused(secret, "ci/hello");
         assertThat(admin().run("token", "show", tokenId).out()).contains("revoked");
         assertThat(ids(JSON.readTree(admin().run("--json", "token", "list").out()))).doesNotContain(tokenId);
         assertThat(ids(JSON.readTree(admin().run("--json", "token", "list", "--all").out()))).contains(tokenId);
@@ -430,6 +432,126 @@ class LocalStackIT {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).path("access_token").asText();
+    }
+
+    /**
+     * The root README's walk-through, pasted as written into one bash shell at the checkout's root,
+     * with its four variables pointing at this stack: every block runs to its end, git gets the key
+     * from the credential helper (none in the clone's config), the out-of-scope push is refused, and
+     * the trail shows the token's life. Its {@code ./keyward up} step is outside the tested section.
+     */
+    @Test
+    void theReadmeWalkThroughRunsAsWrittenAgainstTheStack() throws Exception {
+        Path root = ServiceProcess.projectRoot();
+        ReadmeWalkThrough readme = ReadmeWalkThrough.of(root.resolve("README.md"));
+        assertThat(readme.blocks()).as("the walk-through's bash blocks").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(String.join("\n", readme.blocks())).doesNotContainPattern("(?m)^\\s*\\./keyward up");
+        CliProcess.jar(); // the launcher runs cli/target/keyward-cli.jar: built, not built now
+        Path home = Files.createDirectories(work.resolve("readme/home"));
+        Path scratch = Files.createDirectories(work.resolve("readme/tmp"));
+
+        CliProcess.Result run = bash(root, home, scratch, readme.script());
+        String output = run.out();
+        assertThat(run.exit()).as(output).isZero();
+        for (int i = 0; i < readme.blocks().size(); i++) {
+            assertThat(ReadmeWalkThrough.outputOf(output, i)).as("block %d ran to its end:%n%s", i, output).isNotNull();
+        }
+        assertThat(ApiKeyFormat.findKeys(output).keys()).as("no key is printed").isEmpty();
+
+        String created = output.replaceAll("(?s).*Created (tok_[A-Za-z0-9_-]+).*", "$1");
+        assertThat(created).as(output).startsWith("tok_");
+        String pushed = blockOutput(readme, output, "git push origin");
+        assertThat(pushed).contains("HEAD -> main");
+        String refused = blockOutput(readme, output, "other/app");
+        assertThat(refused).contains("refused, as it should be").contains("403");
+        assertThat(blockOutput(readme, output, "curl")).isEqualTo("hello from CI");
+        assertThat(blockOutput(readme, output, "token revoke")).contains("Revoked " + created);
+        assertThat(blockOutput(readme, output, "audit verify")).contains("TYPE").contains("intact");
+
+        // The clone: in the scratch folder, with the pushed file, and no key in its config or git's.
+        List<Path> clones;
+        try (var found = Files.find(scratch, 3, (p, a) -> p.endsWith("hello/.git"))) {
+            clones = found.toList();
+        }
+        assertThat(clones).hasSize(1);
+        Path clone = clones.get(0).getParent();
+        assertThat(Files.readString(clone.resolve("README.md"))).isEqualTo("hello from CI\n");
+        String config = Files.readString(clone.resolve(".git/config"));
+        assertThat(config).contains("url = " + stack.repoServiceUrl() + "/demo/team/hello.git");
+        assertThat(config).doesNotContain("kw_");
+        String gitConfig = Files.readString(home.resolve(".gitconfig"));
+        assertThat(gitConfig).contains("auth git-credential --repo-url " + stack.repoServiceUrl()).doesNotContain("kw_");
+        assertThat(home.resolve(".git-credentials")).doesNotExist();
+
+        // The trail: events land within a second or two, so the README's query runs again until all are in.
+        int settings = blockIndex(readme, "export KEYWARD_URL");
+        int audit = blockIndex(readme, "audit events");
+        AtomicReference<String> trail = new AtomicReference<>(ReadmeWalkThrough.outputOf(output, audit));
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).untilAsserted(() -> {
+            String shown = trail.getAndSet(null);
+            if (shown == null) {
+                CliProcess.Result again = bash(root, home, scratch, readme.script(List.of(settings, audit)));
+                assertThat(again.exit()).as(again.out()).isZero();
+                shown = again.out();
+            }
+            List<String> rows = shown.lines().filter(l -> l.contains(created)).toList();
+            assertThat(rows).as(shown)
+                    .anyMatch(l -> l.contains("token:created"))
+                    .anyMatch(l -> l.contains("token:used") && l.contains("team/hello") && l.contains("git:write"))
+                    .anyMatch(l -> l.contains("token:used") && l.contains("other/app") && l.contains("denied"))
+                    .anyMatch(l -> l.contains("token:revoked"));
+        });
+    }
+
+    private static int blockIndex(ReadmeWalkThrough readme, String text) {
+        for (int i = 0; i < readme.blocks().size(); i++) {
+            if (readme.blocks().get(i).contains(text)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no walk-through block contains " + text);
+    }
+
+    private static String blockOutput(ReadmeWalkThrough readme, String output, String text) {
+        return ReadmeWalkThrough.outputOf(output, blockIndex(readme, text));
+    }
+
+    /**
+     * Runs {@code script} as a person pastes it into bash at the checkout's root: the services' URLs
+     * and {@code KEYWARD_HOME} of this stack, a home of its own (git's global config, the CLI's
+     * config), mktemp in {@code scratch}, and nothing of the machine's KEYWARD_, GIT_ or XDG_ settings.
+     */
+    private static CliProcess.Result bash(Path root, Path home, Path scratch, String script)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script)
+                .directory(root.toFile()).redirectErrorStream(true);
+        var env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("KEYWARD_") || k.startsWith("GIT_") || k.startsWith("XDG_"));
+        env.put("KEYWARD_URL", stack.tokenServiceUrl());
+        env.put("KEYWARD_REPO_URL", stack.repoServiceUrl());
+        env.put("KEYWARD_AUDIT_URL", stack.auditServiceUrl());
+        env.put("KEYWARD_HOME", stack.home().toString());
+        env.put("HOME", home.toString());
+        env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+        env.put("TMPDIR", scratch.toString());
+        env.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.put("GIT_TERMINAL_PROMPT", "0");
+        env.put("GIT_AUTHOR_NAME", "Walk Through");
+        env.put("GIT_AUTHOR_EMAIL", "walk-through@example.com");
+        env.put("GIT_COMMITTER_NAME", "Walk Through");
+        env.put("GIT_COMMITTER_EMAIL", "walk-through@example.com");
+        // The launcher runs `java`: this JVM's.
+        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator + env.get("PATH"));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        var out = CliProcess.drain(p.getInputStream());
+        if (!p.waitFor(3, TimeUnit.MINUTES)) {
+            // The CLI and git it started hold the output pipe too.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("the walk-through did not end within 3 minutes:\n" + out.join());
+        }
+        return new CliProcess.Result(p.exitValue(), out.join(), "");
     }
 
     @Test

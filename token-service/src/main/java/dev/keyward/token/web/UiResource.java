@@ -45,7 +45,8 @@ import org.jboss.resteasy.reactive.RestQuery;
  * realm, client {@code keyward-web}). A person lists the tokens they may see (an org admin: the
  * org's; an org member: their own), creates one (the secret is shown once), revokes one, and sees
  * recent activity. The same rules as the API apply: this calls {@link TokenService} with the
- * person as the {@link Caller}. Form posts carry a CSRF token ({@link CsrfTokens}).
+ * person as the {@link Caller}. Form posts carry a CSRF token ({@link CsrfTokens}). Without the
+ * {@code web} tenant (no {@code KEYWARD_OIDC_URL}) the page says how to enable sign-in.
  */
 @Path("/ui")
 @Produces(MediaType.TEXT_HTML)
@@ -60,6 +61,8 @@ public class UiResource {
         static native TemplateInstance tokens(UiPage page);
 
         static native TemplateInstance signedOut();
+
+        static native TemplateInstance signInNotConfigured();
     }
 
     private final CurrentIdentityAssociation identities;
@@ -69,12 +72,15 @@ public class UiResource {
     private final HttpServerRequest request;
     private final ApiKeyFormat.Environment environment;
     private final OrgService orgs;
+    private final boolean signInConfigured;
 
     public UiResource(CurrentIdentityAssociation identities, TokenService tokens, CsrfTokens csrf,
                       ActivityFeed activity, HttpServerRequest request,
                       @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment,
-                      OrgService orgs) {
+                      OrgService orgs,
+                      @ConfigProperty(name = "quarkus.oidc.web.tenant-enabled") boolean signInConfigured) {
         this.orgs = orgs;
+        this.signInConfigured = signInConfigured;
         this.identities = identities;
         this.tokens = tokens;
         this.csrf = csrf;
@@ -84,8 +90,14 @@ public class UiResource {
     }
 
     @GET
-    public Uni<TemplateInstance> page(@RestQuery String notice) {
-        return signedIn().flatMap(s -> render(s, null, null, notice == null ? null : noticeText(notice)));
+    public Uni<Response> page(@RestQuery String notice) {
+        if (!signInConfigured) {
+            // Without an identity provider nobody can sign in: say how to enable it rather than a bare 401.
+            return Uni.createFrom().item(Response.ok(Templates.signInNotConfigured())
+                    .header("Cache-Control", "no-store").build());
+        }
+        return signedIn().flatMap(s -> render(s, null, null, notice == null ? null : noticeText(notice)))
+                .map(page -> Response.ok(page).build());
     }
 
     @POST
