@@ -1,7 +1,9 @@
 package dev.keyward.events;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 
 /**
  * The one place that knows how an event looks on the wire: CloudEvents 1.0 structured-mode JSON
@@ -56,6 +59,31 @@ public final class EventCodec {
      *
      * @throws MalformedEventException when the JSON is not a Keyward CloudEvent
      */
+    /**
+     * The event's type read from the top-level {@code type} field alone (streaming, no tree), for a
+     * consumer that handles a few types and skips the rest without decoding them; empty when there is
+     * none or it is not a known type. Decode with {@link #fromJson} what it keeps.
+     */
+    public static Optional<EventType> typeOf(String json) {
+        try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("type".equals(field)) {
+                    return value == JsonToken.VALUE_STRING ? EventType.fromWire(parser.getText())
+                            : Optional.empty();
+                }
+                parser.skipChildren();
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     public static KeywardEvent fromJson(String json) {
         try {
             JsonNode node = MAPPER.readTree(json);

@@ -27,6 +27,21 @@ class EventCodecTest {
         assertThat(EventCodec.fromJson(json)).isEqualTo(event);
     }
 
+    @Test
+    void theTypeIsReadWithoutDecodingTheEvent() {
+        KeywardEvent event = KeywardEvent.of("/keyward/token-service", EventType.TOKEN_REVOKED, Instant.parse("2026-01-02T03:04:05Z"),
+                "tok_1", EventData.forOrg("acme").attributes(Map.of("type", "not this one", "nested", Map.of("type", "x"))).build());
+        assertThat(EventCodec.typeOf(EventCodec.toJson(event))).contains(EventType.TOKEN_REVOKED);
+        // The type is the envelope's, wherever it stands among the fields, never one nested in data.
+        assertThat(EventCodec.typeOf("{\"data\":{\"type\":\"org:deleted\"},\"id\":\"1\",\"type\":\"token:created\"}"))
+                .contains(EventType.TOKEN_CREATED);
+        assertThat(EventCodec.typeOf("{\"data\":{\"type\":\"org:deleted\"}}")).isEmpty();
+        assertThat(EventCodec.typeOf("{\"type\":\"token:unheard-of\"}")).isEmpty();
+        assertThat(EventCodec.typeOf("{\"type\":42}")).isEmpty();
+        assertThat(EventCodec.typeOf("[1,2]")).isEmpty();
+        assertThat(EventCodec.typeOf("not json")).isEmpty();
+    }
+
     /**
      * The exact text the earlier, tree-based codec wrote for these events (consumers parse it):
      * field order, left-out nulls, escaping, dates as ISO text, numbers and nested attributes.

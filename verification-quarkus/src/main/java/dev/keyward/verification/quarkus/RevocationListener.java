@@ -8,8 +8,10 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.verification.TokenVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -40,6 +42,10 @@ public class RevocationListener {
         this.verifier = verifier;
     }
 
+    /** The types this listener acts on; the others are skipped undecoded. */
+    private static final Set<EventType> HANDLED = EnumSet.of(EventType.TOKEN_REVOKED, EventType.TOKEN_ROTATED,
+            EventType.ORG_SUSPENDED, EventType.ORG_DELETED, EventType.ORG_RESUMED, EventType.POLICY_CHANGED);
+
     /** Cheap (a cache eviction or an asynchronous refresh), so it runs on the connector's thread. */
     @Incoming("keyward-verifier-revocations")
     public void onEvent(String json) {
@@ -49,6 +55,11 @@ public class RevocationListener {
     }
 
     void handle(String json) {
+        // Most events (creations above all) change nothing here: their type alone says so, read
+        // without decoding them. One without a known type goes on, to be refused (and logged) below.
+        if (EventCodec.typeOf(json).filter(type -> !HANDLED.contains(type)).isPresent()) {
+            return;
+        }
         try {
             KeywardEvent event = EventCodec.fromJson(json);
             String org = event.data() == null ? null : event.data().org();
