@@ -408,8 +408,9 @@ public final class LocalStack implements AutoCloseable {
                   T=$(curl -s -X POST %s/v1/tokens -H "Authorization: Bearer $KW" -H 'content-type: application/json' \\
                        -d '{"name":"ci","kind":"repo","scopes":{"repos:team/*":["git:read","git:write"]},"expires_in":86400}' \\
                        | sed -E 's/.*"token":"([^"]+)".*/\\1/')
-                  # 3. clone with it
-                  git clone http://ci:$T@127.0.0.1:%d/%s/team/hello.git
+                  # 3. clone with it: git reads the key from the environment, so it is in no URL and not in .git/config
+                  #    (./keyward auth setup-git makes the CLI git's credential helper for good: README.md's walk-through)
+                  KEYWARD_TOKEN=$T git -c 'credential.helper=!f() { echo username=keyward; echo "password=$KEYWARD_TOKEN"; }; f' clone http://127.0.0.1:%d/%s/team/hello.git
 
                 %s
                 Press Ctrl-C to stop; data is kept for the next start.

@@ -64,7 +64,7 @@ class LauncherTests {
             }
             CompletableFuture.runAsync(() -> out.lines().forEach(l -> { }));
             assertThat(tokenServiceUrl).as(output.toString()).isNotNull();
-            assertThat(walkThrough).as(output.toString()).anyMatch(l -> l.startsWith("git clone"));
+            assertThat(walkThrough).as(output.toString()).anyMatch(l -> l.contains(" clone http"));
 
             Path script = work.resolve("try-it.sh");
             Files.writeString(script, "set -euo pipefail\n" + String.join("\n", walkThrough) + "\n");
@@ -73,6 +73,7 @@ class LauncherTests {
             assertThat(tryIt.waitFor(2, TimeUnit.MINUTES)).isTrue();
             assertThat(tryIt.exitValue()).as(String.join("\n", walkThrough) + "\n---\n" + tryItOutput).isZero();
             assertThat(work.resolve("hello/.git")).isDirectory();
+            assertThat(Files.readString(work.resolve("hello/.git/config"))).doesNotContain("kw_");
             assertThat(Files.readString(work.resolve("data/admin-token")).strip()).startsWith("kw_");
         } finally {
             up.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook stops the services, Kafka and PostgreSQL
