@@ -74,10 +74,7 @@ public class ControlPlaneAuthenticator {
             if (verified.kind() == TokenKind.REPO) {
                 throw ApiException.forbidden("repo tokens cannot call the control plane");
             }
-            if (verified.form() != CredentialForm.API_KEY) {
-                String form = verified.form() == CredentialForm.EXCHANGED ? "exchanged tokens" : "customer-signed JWTs";
-                throw ApiException.forbidden(form + " cannot call the control plane; use an org API key");
-            }
+            requireApiKey(verified);
             if (permission == null) {
                 return Uni.createFrom().item(verified);
             }
@@ -90,6 +87,28 @@ public class ControlPlaneAuthenticator {
             // Deciding through the verifier also emits token:used (or a denial) for the audit trail.
             return principal.require(held);
         }).flatMap(verified -> factsOf(verified).map(facts -> facts.caller(verified, principal.clientIp())));
+    }
+
+    /**
+     * The caller presenting an org or repo API key, whatever it holds: for what a key may do to
+     * itself (read its own record). People, customer JWTs and exchanged tokens are refused (403).
+     */
+    public Uni<Caller> requireKey(CurrentPrincipal principal) {
+        if (people.presentsOidcToken()) {
+            return Uni.createFrom().failure(ApiException.forbidden(
+                    "this call is for API keys; a signed-in person has no key of their own"));
+        }
+        return principal.authenticate().flatMap(verified -> {
+            requireApiKey(verified);
+            return factsOf(verified).map(facts -> facts.caller(verified, principal.clientIp()));
+        });
+    }
+
+    private static void requireApiKey(VerifiedPrincipal verified) {
+        if (verified.form() != CredentialForm.API_KEY) {
+            String form = verified.form() == CredentialForm.EXCHANGED ? "exchanged tokens" : "customer-signed JWTs";
+            throw ApiException.forbidden(form + " cannot call the control plane; use an org API key");
+        }
     }
 
     private Uni<KeyFacts> factsOf(VerifiedPrincipal verified) {
