@@ -45,7 +45,7 @@ public final class Context {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.sessions = new SessionStore(settings.sessionFile(), json);
         this.credentials = new Credentials(settings, sessions, http, json, clock);
-        this.api = new ApiClient(settings, credentials, http, json);
+        this.api = new ApiClient(settings, credentials, http, json, err, clock);
     }
 
     /** The context of the command line that {@code spec} belongs to. */
