@@ -7,6 +7,7 @@ import dev.keyward.cli.auth.Credentials;
 import dev.keyward.cli.auth.SessionStore;
 import dev.keyward.cli.config.Settings;
 import dev.keyward.cli.http.ApiClient;
+import dev.keyward.cli.output.JsonOutput;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -29,10 +30,10 @@ public final class Context {
     private final OutputStream stdout;
     private final PrintWriter out;
     private final PrintWriter err;
-    private final boolean jsonOutput;
+    private final JsonOutput jsonOutput;
 
     Context(Settings settings, Clock clock, InputStream in, OutputStream stdout, PrintWriter out, PrintWriter err,
-            boolean jsonOutput) {
+            JsonOutput jsonOutput) {
         this.settings = settings;
         this.clock = clock;
         this.in = in;
@@ -102,19 +103,14 @@ public final class Context {
         return err;
     }
 
-    /** Whether {@code --json} asked for machine-readable output. */
+    /** Whether {@code --json} or {@code --jq} asked for machine-readable output. */
     public boolean jsonOutput() {
-        return jsonOutput;
+        return jsonOutput != null;
     }
 
-    /** Prints a JSON document to standard output. */
+    /** Prints a command's JSON document to standard output, as {@code --json FIELDS} and {@code --jq} ask. */
     public void printJson(JsonNode node) {
-        try {
-            out.println(json.writeValueAsString(node));
-            out.flush();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        (jsonOutput != null ? jsonOutput : JsonOutput.of(null, null)).print(node, json, out);
     }
 
     /** A line for the person at the terminal. */

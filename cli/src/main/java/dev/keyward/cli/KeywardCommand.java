@@ -15,6 +15,7 @@ import dev.keyward.cli.command.TrustCommand;
 import dev.keyward.cli.command.WhoamiCommand;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
+import dev.keyward.cli.output.JsonOutput;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -22,8 +23,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Stack;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -57,7 +60,9 @@ public final class KeywardCommand implements Runnable {
     private final InputStream in;
     private final OutputStream stdout;
     private Context context;
-    private boolean json;
+    /** {@code --json}: null when not given, "" for every field, else the field list. */
+    private String jsonFields;
+    private String jq;
 
     @Spec
     private CommandSpec spec;
@@ -96,10 +101,44 @@ public final class KeywardCommand implements Runnable {
         settings.overrideUrl(Service.AUDIT, url);
     }
 
-    @Option(names = "--json", scope = ScopeType.INHERIT,
-            description = "machine-readable JSON on standard output instead of tables")
-    void json(boolean value) {
-        this.json = value;
+    @Option(names = "--json", scope = ScopeType.INHERIT, paramLabel = "FIELDS", arity = "0..1",
+            parameterConsumer = JsonFieldsConsumer.class,
+            description = {"machine-readable JSON on standard output instead of tables;",
+                    "FIELDS (e.g. id,name,scopes) keeps only those fields"})
+    void json(String fields) {
+        jsonFields = fields == null ? "" : fields;
+        checkJsonOutput();
+    }
+
+    @Option(names = "--jq", scope = ScopeType.INHERIT, paramLabel = "EXPR",
+            description = "filter the JSON with a jq expression (implies --json); strings print without quotes")
+    void jq(String expression) {
+        this.jq = expression;
+        checkJsonOutput();
+    }
+
+    // A bad field list or jq expression is a usage error before anything is sent.
+    private void checkJsonOutput() {
+        try {
+            JsonOutput.of(jsonFields, jq);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * {@code --json} takes FIELDS only when the next argument is a field list, and never a subcommand's
+     * name, so {@code keyward --json token list} and {@code keyward token list --json id,name} both read as
+     * meant; {@code --json=FIELDS} is the same.
+     */
+    static final class JsonFieldsConsumer implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            String next = args.isEmpty() ? null : args.peek();
+            boolean fields = next != null && (next.isEmpty()
+                    || JsonOutput.FIELD_LIST.matcher(next).matches() && !commandSpec.subcommands().containsKey(next));
+            argSpec.setValue(fields ? args.pop() : "");
+        }
     }
 
     @Override
@@ -111,7 +150,8 @@ public final class KeywardCommand implements Runnable {
     synchronized Context context() {
         if (context == null) {
             CommandLine cl = spec.commandLine();
-            context = new Context(settings, clock, in, stdout, cl.getOut(), cl.getErr(), json);
+            JsonOutput output = jsonFields != null || jq != null ? JsonOutput.of(jsonFields, jq) : null;
+            context = new Context(settings, clock, in, stdout, cl.getOut(), cl.getErr(), output);
         }
         return context;
     }
@@ -146,6 +186,9 @@ public final class KeywardCommand implements Runnable {
             PrintWriter e2 = failed.getErr();
             e2.println("keyward: " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, e2);
+            if (e instanceof CommandLine.MissingParameterException && command.jsonFields != null && !command.jsonFields.isEmpty()) {
+                e2.println("  --json took '" + command.jsonFields + "' as the fields to print: put --json after the arguments");
+            }
             e2.println("  see '" + failed.getCommandSpec().qualifiedName() + " --help'");
             e2.flush();
             return ExitCode.USAGE;
