@@ -8,6 +8,7 @@ import dev.keyward.cli.auth.SessionStore;
 import dev.keyward.cli.config.Settings;
 import dev.keyward.cli.http.ApiClient;
 import dev.keyward.cli.output.JsonOutput;
+import dev.keyward.cli.output.Table;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -111,6 +112,21 @@ public final class Context {
     /** Prints a command's JSON document to standard output, as {@code --json FIELDS} and {@code --jq} ask. */
     public void printJson(JsonNode node) {
         (jsonOutput != null ? jsonOutput : JsonOutput.of(null, null)).print(node, json, out);
+    }
+
+    /** Prints a table to standard output, within the terminal's width ({@link #columns()}). */
+    public void print(Table table) {
+        table.print(out, columns());
+    }
+
+    /** The width tables fit: {@code COLUMNS} when the environment sets it, else {@value Table#DEFAULT_WIDTH}. */
+    public int columns() {
+        try {
+            int columns = Integer.parseInt(settings.env().getOrDefault("COLUMNS", "").strip());
+            return columns > 0 ? columns : Table.DEFAULT_WIDTH;
+        } catch (NumberFormatException e) {
+            return Table.DEFAULT_WIDTH;
+        }
     }
 
     /** A line for the person at the terminal. */

@@ -48,7 +48,7 @@ public class AuthStatusCommand implements Runnable {
                 default -> table.row(e.getKey().replace('_', ' '), v.isArray() ? TokenCommand.join(v) : TokenCommand.textOrNull(v));
             }
         });
-        table.print(ctx.out());
+        ctx.print(table);
     }
 
     private static ObjectNode describe(Context ctx) {
