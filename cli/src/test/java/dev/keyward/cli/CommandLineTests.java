@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The command line in process: parsing, exit codes and where output goes, for everything that needs
@@ -215,7 +216,54 @@ class CommandLineTests {
         assertThat(r.out()).contains("complete -F").contains("keyward").contains("create").contains("--expires-in")
                 .contains("notifications").contains("--max-tokens-per-creator").contains("block_and_revoke")
                 .contains("git-credential").contains("setup-git");
-        assertThat(run("completion", "fish").exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("completion", "tcsh").exit()).isEqualTo(ExitCode.USAGE);
+    }
+
+    /** fish: every command of the tree offered where its parent is typed, options with their values; fish -n when fish is here. */
+    @Test
+    void fishCompletionNamesEverySubcommandAndParses() throws Exception {
+        Result r = run("completion", "fish");
+        assertThat(r.exit()).isZero();
+        String script = r.out();
+
+        CommandLine root = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()));
+        List<String[]> commands = new java.util.ArrayList<>();
+        collect(root, "", commands);
+        assertThat(commands).hasSizeGreaterThan(40);
+        for (String[] c : commands) {
+            String parent = c[0];
+            String name = c[1];
+            String path = (parent + " " + name).strip();
+            assertThat(script).as(path).contains("'" + path + "'")
+                    .contains("complete -c keyward -n '__keyward_at" + (parent.isEmpty() ? "" : " " + parent) + "' -a '" + name + "'");
+        }
+        assertThat(script).contains("complete -c keyward -n '__keyward_at token create' -l 'expires-in' -x")
+                .contains("-l 'leak-action' -x -a 'block block_and_revoke'")
+                .contains("complete -c keyward -n '__keyward_at scan' -F")
+                .contains("-l 'jq' -x");
+
+        if (onPath("fish")) {
+            Path file = config.resolve("keyward.fish");
+            Files.writeString(file, script);
+            Process fish = new ProcessBuilder("fish", "-n", file.toString()).redirectErrorStream(true).start();
+            String output = new String(fish.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(fish.waitFor()).as(output).isZero();
+        }
+    }
+
+    private static void collect(CommandLine command, String path, List<String[]> into) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (name.equals(sub.getCommandName())) {
+                into.add(new String[] {path, name});
+                collect(sub, (path + " " + name).strip(), into);
+            }
+        });
+    }
+
+    private static boolean onPath(String program) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
     }
 
     @Test
