@@ -74,14 +74,20 @@ class TokenLifecycleTests {
     }
 
     @Test
-    void defaultsToNinetyDaysAndTheCreatorsEnvironment() {
+    void defaultsToNinetyDaysAndProd() {
         TestOrgs.Org org = orgs.create();
         JsonPath created = TestOrgs.create(org.adminKey(), TestOrgs.body("plain", "org", Map.of("org", List.of("org:read"))))
                 .then().statusCode(201).extract().jsonPath();
         Duration ttl = Duration.between(Instant.parse(created.getString("created_at")), Instant.parse(created.getString("expires_at")));
         assertThat(ttl).isEqualTo(Duration.ofDays(90));
-        // The bootstrap admin token is a dev key; without "environment" the new key is one too.
-        assertThat(created.getString("token")).startsWith("kw_dev_o_");
+        // The bootstrap admin token is a dev key; without "environment" the new key is prod all the same
+        // (one default, whoever creates it), and the answer says so.
+        assertThat(org.adminKey()).startsWith("kw_dev_o_");
+        assertThat(created.getString("token")).startsWith("kw_prod_o_");
+        assertThat(created.getString("environment")).isEqualTo("prod");
+        String dev = TestOrgs.create(org.adminKey(), Map.of("name", "dev", "kind", "org", "scopes", Map.of("org", List.of("org:read")),
+                "environment", "dev")).then().statusCode(201).extract().jsonPath().getString("token");
+        assertThat(dev).startsWith("kw_dev_o_");
     }
 
     @Test
@@ -221,7 +227,7 @@ class TokenLifecycleTests {
                 .body("id", equalTo(repoToken.get("id")))
                 .body("org", equalTo(org.id()))
                 .body("kind", equalTo("repo"))
-                .body("environment", equalTo("dev"))
+                .body("environment", equalTo("prod"))
                 .body("key_prefix", equalTo(repoToken.get("key_prefix")))
                 .body("scopes.'repos:team/*'", equalTo(List.of("git:read", "git:write")))
                 .body("expires_at", equalTo(repoToken.get("expires_at")))

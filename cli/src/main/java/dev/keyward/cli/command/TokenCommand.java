@@ -62,7 +62,8 @@ public final class TokenCommand extends GroupCommand {
         @Option(names = "--cidr", paramLabel = "CIDR", description = "repeatable: only usable from these networks, e.g. 10.0.0.0/8")
         List<String> cidrs = new ArrayList<>();
 
-        @Option(names = "--env", paramLabel = "prod|dev", description = "key environment (dev keys have a lower rate limit)")
+        @Option(names = "--env", paramLabel = "prod|dev", completionCandidates = Environments.class,
+                description = "key environment: prod (the default, whoever creates it) or dev (a lower rate limit)")
         String environment;
 
         @Override
@@ -96,8 +97,8 @@ public final class TokenCommand extends GroupCommand {
             ctx.out().println(created.path("token").asText());
             ctx.out().flush();
             ctx.note("Created " + created.path("id").asText() + " '" + created.path("name").asText() + "' ("
-                    + created.path("kind").asText() + ", " + created.path("key_prefix").asText() + "…), "
-                    + expiry(ctx, created.path("expires_at")) + ".");
+                    + created.path("kind").asText() + ", environment " + created.path("environment").asText("?") + ", "
+                    + created.path("key_prefix").asText() + "…), " + expiry(ctx, created.path("expires_at")) + ".");
             ctx.note("The secret above is shown only this once: store it now.");
         }
     }
@@ -302,6 +303,14 @@ public final class TokenCommand extends GroupCommand {
         @Override
         public Iterator<String> iterator() {
             return java.util.Arrays.stream(TokenKind.values()).map(TokenKind::wireName).iterator();
+        }
+    }
+
+    /** The environments for shell completion, from the one vocabulary. */
+    static final class Environments implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return java.util.Arrays.stream(ApiKeyFormat.Environment.values()).map(ApiKeyFormat.Environment::wireName).iterator();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.keyward.token.auth;
 
 import dev.keyward.contract.ApiException;
-import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
@@ -130,20 +129,19 @@ public class ControlPlaneAuthenticator {
     }
 
     /** What the control plane needs of a presenting token beyond what the verifier decided. */
-    private record KeyFacts(String tokenId, String org, String name, ApiKeyFormat.Environment environment,
-                            Scopes scopes, String userId, List<String> allowedCidrs) {
+    private record KeyFacts(String tokenId, String org, String name, Scopes scopes, String userId,
+                            List<String> allowedCidrs) {
 
         static KeyFacts of(TokenEntity token) {
             // The root of the creation chain: a person, or the system-made key at the top. A key minted
             // by a key already carries its minter's root, so keys it mints count against that root too.
             String userId = CreatedBy.SYSTEM.equals(token.createdByType) ? token.id : token.createdByUserId;
-            return new KeyFacts(token.id, token.orgId, token.name,
-                    token.environment, token.scopes, userId, token.allowedCidrs);
+            return new KeyFacts(token.id, token.orgId, token.name, token.scopes, userId, token.allowedCidrs);
         }
 
         Caller caller(VerifiedPrincipal verified, String clientIp) {
-            return new Caller(tokenId, org, verified.keyPrefix(), name, verified.kind(), environment, scopes,
-                    userId, clientIp, allowedCidrs);
+            return new Caller(tokenId, org, verified.keyPrefix(), name, verified.kind(), scopes, userId, clientIp,
+                    allowedCidrs);
         }
     }
 }

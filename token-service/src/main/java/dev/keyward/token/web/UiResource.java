@@ -1,7 +1,6 @@
 package dev.keyward.token.web;
 
 import dev.keyward.contract.ApiException;
-import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
@@ -35,7 +34,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -67,12 +65,10 @@ public class UiResource {
     private final CsrfTokens csrf;
     private final ActivityFeed activity;
     private final HttpServerRequest request;
-    private final ApiKeyFormat.Environment environment;
     private final OrgService orgs;
 
     public UiResource(CurrentIdentityAssociation identities, TokenService tokens, CsrfTokens csrf,
                       ActivityFeed activity, HttpServerRequest request,
-                      @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment,
                       OrgService orgs) {
         this.orgs = orgs;
         this.identities = identities;
@@ -80,7 +76,6 @@ public class UiResource {
         this.csrf = csrf;
         this.activity = activity;
         this.request = request;
-        this.environment = ApiKeyFormat.Environment.parse(environment).orElseThrow();
     }
 
     @GET
@@ -189,7 +184,7 @@ public class UiResource {
             if (identity == null || identity.isAnonymous()) {
                 throw ApiException.unauthorized("sign in first");
             }
-            Caller caller = PersonAuthenticator.toCaller(identity, environment, clientIp());
+            Caller caller = PersonAuthenticator.toCaller(identity, clientIp());
             PersonGrants grants = PersonGrants.of(identity.getRoles()).orElseThrow();
             return new SignedIn(caller, grants, sessionId(identity), accessToken(identity));
         });
