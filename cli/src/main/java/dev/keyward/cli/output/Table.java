@@ -121,23 +121,35 @@ public final class Table {
         }
     }
 
-    /** {@code cell} in lines of at most {@code width}, broken after the last comma or space that fits, else hard. */
+    /**
+     * {@code cell} in lines of at most {@code width}: broken after the last comma or space that fits; in a
+     * word longer than the width (a URL), after the last {@code / : . = -} past its first third; else hard.
+     */
     static List<String> wrap(String cell, int width) {
         List<String> lines = new ArrayList<>();
         String rest = cell;
         while (rest.length() > width) {
-            int cut = width;
-            for (int p = width; p > 0; p--) {
-                char c = rest.charAt(p - 1);
-                if (c == ',' || c == ' ') {
-                    cut = p;
-                    break;
-                }
+            int cut = lastBreak(rest, width, ", ", 1);
+            if (cut < 0) {
+                cut = lastBreak(rest, width, "/:.=-", Math.max(1, width / 3));
+            }
+            if (cut < 0) {
+                cut = width;
             }
             lines.add(rest.substring(0, cut).stripTrailing());
             rest = rest.substring(cut).stripLeading();
         }
         lines.add(rest);
         return lines;
+    }
+
+    /** The position just after the last of {@code chars} in {@code text}'s first {@code width} characters, not before {@code from}; -1 if none. */
+    private static int lastBreak(String text, int width, String chars, int from) {
+        for (int p = width; p >= from; p--) {
+            if (chars.indexOf(text.charAt(p - 1)) >= 0) {
+                return p;
+            }
+        }
+        return -1;
     }
 }

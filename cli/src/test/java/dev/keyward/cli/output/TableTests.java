@@ -55,9 +55,10 @@ class TableTests {
     }
 
     @Test
-    void aWordLongerThanItsColumnIsBrokenHard() {
-        assertThat(Table.wrap("repos:a-very-long-repository-name/*=git:read", 20))
-                .containsExactly("repos:a-very-long-re", "pository-name/*=git:", "read");
+    void aWordLongerThanItsColumnBreaksAfterAPunctuationMarkElseHard() {
+        assertThat(Table.wrap("https://token.actions.githubusercontent.com", 20))
+                .containsExactly("https://token.", "actions.", "githubusercontent.", "com");
+        assertThat(Table.wrap("abcdefghijklmnopqrstuvwxyz", 10)).containsExactly("abcdefghij", "klmnopqrst", "uvwxyz");
         assertThat(Table.wrap("a,b,c", 20)).containsExactly("a,b,c");
     }
 
