@@ -22,7 +22,9 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Stack;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,10 +39,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Scoped, time-limited access tokens for code repositories: tokens, repositories, the audit trail and orgs.",
-        subcommands = {
-                LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AuthCommand.class,
-                TokenCommand.class, TrustCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
-                ScanCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nCredentials:%n",
         footer = {
                 "  KEYWARD_TOKEN (an API token, for CI) wins over the session of 'keyward login'.",
@@ -54,6 +52,14 @@ import picocli.CommandLine.Spec;
                 "  4  not found (404)",
                 "  5  cannot reach a service or the identity provider"})
 public final class KeywardCommand implements Runnable {
+
+    /** The subcommands, in the order help lists them. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(
+            LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AuthCommand.class,
+            TokenCommand.class, TrustCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
+            ScanCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class);
+    /** Root options that take a value (keep in step with the options below), skipped when looking for the command named. */
+    private static final Set<String> VALUED_OPTIONS = Set.of("--url", "--repo-url", "--audit-url", "--jq");
 
     private final Settings settings;
     private final Clock clock;
@@ -175,8 +181,52 @@ public final class KeywardCommand implements Runnable {
         return commandLine(new KeywardCommand(env, clock, in, stdout), env, out, err);
     }
 
+    /**
+     * The command line for running {@code args} once (the {@code keyward} process): only the subcommand
+     * they name is built. picocli builds each command's model up front, which is most of the start-up;
+     * help, completion and a line that names no known command get the whole tree.
+     */
+    public static CommandLine commandLine(Map<String, String> env, Clock clock, InputStream in, OutputStream stdout, PrintWriter err,
+                                          String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        return commandLine(new KeywardCommand(env, clock, in, stdout), env, out, err, needed(args));
+    }
+
     private static CommandLine commandLine(KeywardCommand command, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        return commandLine(command, env, out, err, SUBCOMMANDS);
+    }
+
+    /**
+     * The subcommands running {@code args} needs: the one they name; none for {@code --version} alone;
+     * every one for help, completion, or a line that names no known command (its error lists them).
+     */
+    static List<Class<?>> needed(String[] args) {
+        boolean version = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (VALUED_OPTIONS.contains(arg)) {
+                i++;
+            } else if (arg.equals("-V") || arg.equals("--version")) {
+                version = true;
+            } else if (arg.equals("-h") || arg.equals("--help")) {
+                return SUBCOMMANDS;
+            } else if (!arg.startsWith("-")) {
+                for (Class<?> c : SUBCOMMANDS) {
+                    String name = c.getAnnotation(Command.class).name();
+                    if (name.equals(arg)) {
+                        return name.equals("help") || name.equals("completion") ? SUBCOMMANDS : List.of(c);
+                    }
+                }
+                return SUBCOMMANDS;
+            }
+        }
+        return version ? List.of() : SUBCOMMANDS;
+    }
+
+    private static CommandLine commandLine(KeywardCommand command, Map<String, String> env, PrintWriter out, PrintWriter err,
+                                           List<Class<?>> subcommands) {
         CommandLine cl = new CommandLine(command);
+        subcommands.forEach(cl::addSubcommand);
         cl.setOut(out);
         cl.setErr(err);
         // picocli's own exit code for a bad command line is already 2 (ExitCode.USAGE).

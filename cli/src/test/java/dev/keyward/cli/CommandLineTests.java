@@ -77,6 +77,39 @@ class CommandLineTests {
         }
     }
 
+    /** One run of the process builds only the command it names (picocli's model building is most of the start-up). */
+    @Test
+    void aRunBuildsOnlyTheCommandItNamesAndBehavesTheSame() throws IOException {
+        assertThat(KeywardCommand.needed(new String[] {"token", "list"})).containsExactly(dev.keyward.cli.command.TokenCommand.class);
+        assertThat(KeywardCommand.needed(new String[] {"--url", "http://x", "--json", "repo", "list"}))
+                .containsExactly(dev.keyward.cli.command.RepoCommand.class);
+        assertThat(KeywardCommand.needed(new String[] {"--version"})).isEmpty();
+        for (String[] whole : new String[][] {{}, {"--help"}, {"help", "token"}, {"completion", "fish"}, {"tokne", "list"}}) {
+            assertThat(KeywardCommand.needed(whole)).as(String.join(" ", whole)).hasSizeGreaterThan(10);
+        }
+
+        env.put("KEYWARD_TOKEN", ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.ORG));
+        String url = "http://127.0.0.1:" + closedPort();
+        Result call = runAsProcessDoes("token", "list", "--url", url);
+        assertThat(call.exit()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(call.err()).isEqualTo(run("token", "list", "--url", url).err());
+        assertThat(runAsProcessDoes("--version").out()).startsWith("keyward ");
+        Result typo = runAsProcessDoes("tokne", "list");
+        assertThat(typo.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(typo.err()).isEqualTo(run("tokne", "list").err());
+        assertThat(runAsProcessDoes("token", "create", "--help").out()).isEqualTo(run("token", "create", "--help").out());
+    }
+
+    private Result runAsProcessDoes(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine cl = KeywardCommand.commandLine(env, Clock.systemUTC(), java.io.InputStream.nullInputStream(), out,
+                new PrintWriter(err), args);
+        int exit = cl.execute(args);
+        cl.getOut().flush();
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
     @Test
     void withoutCredentialsACallSaysHowToSignInAndExitsWith3() {
         Result r = run("token", "list");

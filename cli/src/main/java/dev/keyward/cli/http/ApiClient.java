@@ -16,7 +16,6 @@ import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,14 +41,14 @@ public final class ApiClient {
 
     private final Settings settings;
     private final Credentials credentials;
-    private final HttpClient http;
+    private final HttpClients http;
     private final ObjectMapper json;
     private final PrintWriter err;
     private final Clock clock;
     private boolean sunsetWarned;
 
     /** {@code err}: where the expiry warning goes (standard error), once per command. */
-    public ApiClient(Settings settings, Credentials credentials, HttpClient http, ObjectMapper json, PrintWriter err, Clock clock) {
+    public ApiClient(Settings settings, Credentials credentials, HttpClients http, ObjectMapper json, PrintWriter err, Clock clock) {
         this.settings = settings;
         this.credentials = credentials;
         this.http = http;
@@ -160,7 +159,7 @@ public final class ApiClient {
 
     private <T> HttpResponse<T> execute(Service service, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            HttpResponse<T> response = http.send(request, handler);
+            HttpResponse<T> response = http.forUri(request.uri()).send(request, handler);
             if (request.headers().firstValue("Authorization").isPresent()) {
                 response.headers().firstValue(SUNSET).ifPresent(this::warnOfExpiry);
             }

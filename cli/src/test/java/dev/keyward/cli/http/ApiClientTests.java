@@ -28,8 +28,8 @@ class ApiClientTests {
         ObjectMapper json = new ObjectMapper();
         Settings settings = new Settings(Map.of("XDG_CONFIG_HOME", config.toString(), "KEYWARD_TOKEN", "kw_anything"));
         HttpClient http = HttpClient.newHttpClient();
-        return new ApiClient(settings, new Credentials(settings, new SessionStore(settings.sessionFile(), json), http, json,
-                Clock.systemUTC()), http, json, new PrintWriter(new StringWriter()), Clock.systemUTC());
+        return new ApiClient(settings, new Credentials(settings, () -> new SessionStore(settings.sessionFile(), json), () -> http, () -> json,
+                Clock.systemUTC()), new HttpClients(), json, new PrintWriter(new StringWriter()), Clock.systemUTC());
     }
 
     @Test
