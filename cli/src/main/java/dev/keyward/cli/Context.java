@@ -7,32 +7,35 @@ import dev.keyward.cli.auth.Credentials;
 import dev.keyward.cli.auth.SessionStore;
 import dev.keyward.cli.config.Settings;
 import dev.keyward.cli.http.ApiClient;
+import dev.keyward.cli.http.HttpClients;
+import dev.keyward.cli.output.JsonOutput;
+import dev.keyward.cli.output.Table;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What every command needs: settings, the API client, the credentials and the two output streams. */
 public final class Context {
 
     private final Settings settings;
-    private final ObjectMapper json;
-    private final HttpClient http;
     private final Clock clock;
-    private final SessionStore sessions;
-    private final Credentials credentials;
-    private final ApiClient api;
+    // Each made on first use, so a command pays only for what it uses (start-up is most of a command).
+    private ObjectMapper json;
+    private final HttpClients http = new HttpClients();
+    private SessionStore sessions;
+    private Credentials credentials;
+    private ApiClient api;
     private final InputStream in;
     private final OutputStream stdout;
     private final PrintWriter out;
     private final PrintWriter err;
-    private final boolean jsonOutput;
+    private final JsonOutput jsonOutput;
 
     Context(Settings settings, Clock clock, InputStream in, OutputStream stdout, PrintWriter out, PrintWriter err,
-            boolean jsonOutput) {
+            JsonOutput jsonOutput) {
         this.settings = settings;
         this.clock = clock;
         this.in = in;
@@ -40,12 +43,6 @@ public final class Context {
         this.out = out;
         this.err = err;
         this.jsonOutput = jsonOutput;
-        this.json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.sessions = new SessionStore(settings.sessionFile(), json);
-        this.credentials = new Credentials(settings, sessions, http, json, clock);
-        this.api = new ApiClient(settings, credentials, http, json);
     }
 
     /** The context of the command line that {@code spec} belongs to. */
@@ -57,27 +54,40 @@ public final class Context {
         return settings;
     }
 
-    public ObjectMapper json() {
+    public synchronized ObjectMapper json() {
+        if (json == null) {
+            json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        }
         return json;
     }
 
+    /** The HTTP client for the identity provider (the API's calls choose theirs by URL, in {@link ApiClient}). */
     public HttpClient http() {
-        return http;
+        return http.tls();
     }
 
     public Clock clock() {
         return clock;
     }
 
-    public SessionStore sessions() {
+    public synchronized SessionStore sessions() {
+        if (sessions == null) {
+            sessions = new SessionStore(settings.sessionFile(), json());
+        }
         return sessions;
     }
 
-    public Credentials credentials() {
+    public synchronized Credentials credentials() {
+        if (credentials == null) {
+            credentials = new Credentials(settings, this::sessions, this::http, this::json, clock);
+        }
         return credentials;
     }
 
-    public ApiClient api() {
+    public synchronized ApiClient api() {
+        if (api == null) {
+            api = new ApiClient(settings, credentials(), http, json(), err, clock);
+        }
         return api;
     }
 
@@ -102,18 +112,28 @@ public final class Context {
         return err;
     }
 
-    /** Whether {@code --json} asked for machine-readable output. */
+    /** Whether {@code --json} or {@code --jq} asked for machine-readable output. */
     public boolean jsonOutput() {
-        return jsonOutput;
+        return jsonOutput != null;
     }
 
-    /** Prints a JSON document to standard output. */
+    /** Prints a command's JSON document to standard output, as {@code --json FIELDS} and {@code --jq} ask. */
     public void printJson(JsonNode node) {
+        (jsonOutput != null ? jsonOutput : JsonOutput.of(null, null)).print(node, json(), out);
+    }
+
+    /** Prints a table to standard output, within the terminal's width ({@link #columns()}). */
+    public void print(Table table) {
+        table.print(out, columns());
+    }
+
+    /** The width tables fit: {@code COLUMNS} when the environment sets it, else {@value Table#DEFAULT_WIDTH}. */
+    public int columns() {
         try {
-            out.println(json.writeValueAsString(node));
-            out.flush();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            int columns = Integer.parseInt(settings.env().getOrDefault("COLUMNS", "").strip());
+            return columns > 0 ? columns : Table.DEFAULT_WIDTH;
+        } catch (NumberFormatException e) {
+            return Table.DEFAULT_WIDTH;
         }
     }
 

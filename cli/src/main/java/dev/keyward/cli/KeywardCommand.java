@@ -15,15 +15,20 @@ import dev.keyward.cli.command.TrustCommand;
 import dev.keyward.cli.command.WhoamiCommand;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
+import dev.keyward.cli.output.JsonOutput;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.Stack;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -34,10 +39,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Scoped, time-limited access tokens for code repositories: tokens, repositories, the audit trail and orgs.",
-        subcommands = {
-                LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AuthCommand.class,
-                TokenCommand.class, TrustCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
-                ScanCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nCredentials:%n",
         footer = {
                 "  KEYWARD_TOKEN (an API token, for CI) wins over the session of 'keyward login'.",
@@ -52,12 +53,22 @@ import picocli.CommandLine.Spec;
                 "  5  cannot reach a service or the identity provider"})
 public final class KeywardCommand implements Runnable {
 
+    /** The subcommands, in the order help lists them. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(
+            LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AuthCommand.class,
+            TokenCommand.class, TrustCommand.class, RepoCommand.class, AuditCommand.class, OrgCommand.class, HealthCommand.class,
+            ScanCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class);
+    /** Root options that take a value (keep in step with the options below), skipped when looking for the command named. */
+    private static final Set<String> VALUED_OPTIONS = Set.of("--url", "--repo-url", "--audit-url", "--jq");
+
     private final Settings settings;
     private final Clock clock;
     private final InputStream in;
     private final OutputStream stdout;
     private Context context;
-    private boolean json;
+    /** {@code --json}: null when not given, "" for every field, else the field list. */
+    private String jsonFields;
+    private String jq;
 
     @Spec
     private CommandSpec spec;
@@ -96,10 +107,44 @@ public final class KeywardCommand implements Runnable {
         settings.overrideUrl(Service.AUDIT, url);
     }
 
-    @Option(names = "--json", scope = ScopeType.INHERIT,
-            description = "machine-readable JSON on standard output instead of tables")
-    void json(boolean value) {
-        this.json = value;
+    @Option(names = "--json", scope = ScopeType.INHERIT, paramLabel = "FIELDS", arity = "0..1",
+            parameterConsumer = JsonFieldsConsumer.class,
+            description = {"machine-readable JSON on standard output instead of tables;",
+                    "FIELDS (e.g. id,name,scopes) keeps only those fields"})
+    void json(String fields) {
+        jsonFields = fields == null ? "" : fields;
+        checkJsonOutput();
+    }
+
+    @Option(names = "--jq", scope = ScopeType.INHERIT, paramLabel = "EXPR",
+            description = "filter the JSON with a jq expression (implies --json); strings print without quotes")
+    void jq(String expression) {
+        this.jq = expression;
+        checkJsonOutput();
+    }
+
+    // A bad field list or jq expression is a usage error before anything is sent.
+    private void checkJsonOutput() {
+        try {
+            JsonOutput.of(jsonFields, jq);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * {@code --json} takes FIELDS only when the next argument is a field list, and never a subcommand's
+     * name, so {@code keyward --json token list} and {@code keyward token list --json id,name} both read as
+     * meant; {@code --json=FIELDS} is the same.
+     */
+    static final class JsonFieldsConsumer implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            String next = args.isEmpty() ? null : args.peek();
+            boolean fields = next != null && (next.isEmpty()
+                    || JsonOutput.FIELD_LIST.matcher(next).matches() && !commandSpec.subcommands().containsKey(next));
+            argSpec.setValue(fields ? args.pop() : "");
+        }
     }
 
     @Override
@@ -111,7 +156,8 @@ public final class KeywardCommand implements Runnable {
     synchronized Context context() {
         if (context == null) {
             CommandLine cl = spec.commandLine();
-            context = new Context(settings, clock, in, stdout, cl.getOut(), cl.getErr(), json);
+            JsonOutput output = jsonFields != null || jq != null ? JsonOutput.of(jsonFields, jq) : null;
+            context = new Context(settings, clock, in, stdout, cl.getOut(), cl.getErr(), output);
         }
         return context;
     }
@@ -135,8 +181,52 @@ public final class KeywardCommand implements Runnable {
         return commandLine(new KeywardCommand(env, clock, in, stdout), env, out, err);
     }
 
+    /**
+     * The command line for running {@code args} once (the {@code keyward} process): only the subcommand
+     * they name is built. picocli builds each command's model up front, which is most of the start-up;
+     * help, completion and a line that names no known command get the whole tree.
+     */
+    public static CommandLine commandLine(Map<String, String> env, Clock clock, InputStream in, OutputStream stdout, PrintWriter err,
+                                          String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        return commandLine(new KeywardCommand(env, clock, in, stdout), env, out, err, needed(args));
+    }
+
     private static CommandLine commandLine(KeywardCommand command, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        return commandLine(command, env, out, err, SUBCOMMANDS);
+    }
+
+    /**
+     * The subcommands running {@code args} needs: the one they name; none for {@code --version} alone;
+     * every one for help, completion, or a line that names no known command (its error lists them).
+     */
+    static List<Class<?>> needed(String[] args) {
+        boolean version = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (VALUED_OPTIONS.contains(arg)) {
+                i++;
+            } else if (arg.equals("-V") || arg.equals("--version")) {
+                version = true;
+            } else if (arg.equals("-h") || arg.equals("--help")) {
+                return SUBCOMMANDS;
+            } else if (!arg.startsWith("-")) {
+                for (Class<?> c : SUBCOMMANDS) {
+                    String name = c.getAnnotation(Command.class).name();
+                    if (name.equals(arg)) {
+                        return name.equals("help") || name.equals("completion") ? SUBCOMMANDS : List.of(c);
+                    }
+                }
+                return SUBCOMMANDS;
+            }
+        }
+        return version ? List.of() : SUBCOMMANDS;
+    }
+
+    private static CommandLine commandLine(KeywardCommand command, Map<String, String> env, PrintWriter out, PrintWriter err,
+                                           List<Class<?>> subcommands) {
         CommandLine cl = new CommandLine(command);
+        subcommands.forEach(cl::addSubcommand);
         cl.setOut(out);
         cl.setErr(err);
         // picocli's own exit code for a bad command line is already 2 (ExitCode.USAGE).
@@ -146,6 +236,9 @@ public final class KeywardCommand implements Runnable {
             PrintWriter e2 = failed.getErr();
             e2.println("keyward: " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, e2);
+            if (e instanceof CommandLine.MissingParameterException && command.jsonFields != null && !command.jsonFields.isEmpty()) {
+                e2.println("  --json took '" + command.jsonFields + "' as the fields to print: put --json after the arguments");
+            }
             e2.println("  see '" + failed.getCommandSpec().qualifiedName() + " --help'");
             e2.flush();
             return ExitCode.USAGE;

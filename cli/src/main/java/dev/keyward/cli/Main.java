@@ -13,7 +13,7 @@ public final class Main {
 
     public static void main(String[] args) {
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        CommandLine cl = KeywardCommand.commandLine(System.getenv(), Clock.systemUTC(), System.in, System.out, err);
+        CommandLine cl = KeywardCommand.commandLine(System.getenv(), Clock.systemUTC(), System.in, System.out, err, args);
         int code = cl.execute(args);
         cl.getOut().flush();
         System.out.flush();

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The command line in process: parsing, exit codes and where output goes, for everything that needs
@@ -66,7 +67,7 @@ class CommandLineTests {
                 {"repo", "log"}, {"repo", "show"}, {"repo", "cat"},
                 {"audit", "export"}, {"audit", "events"}, {"login"}, {"health"}, {"whoami"}, {"org", "create"},
                 {"org", "delete"}, {"org", "policy", "set"}, {"org", "notifications", "set"}, {"org", "notifications", "test"},
-                {"auth", "token"}, {"auth", "setup-git"}, {"auth", "git-credential"}, {"token", "exchange"},
+                {"auth", "status"}, {"auth", "token"}, {"auth", "setup-git"}, {"auth", "git-credential"}, {"token", "exchange"},
                 {"trust", "create"}, {"trust", "list"}, {"trust", "show"}, {"trust", "delete"}}) {
             String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
             args[cmd.length] = "--help";
@@ -74,6 +75,39 @@ class CommandLineTests {
             assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
             assertThat(r.out()).as(String.join(" ", cmd)).startsWith("Usage: keyward " + String.join(" ", cmd));
         }
+    }
+
+    /** One run of the process builds only the command it names (picocli's model building is most of the start-up). */
+    @Test
+    void aRunBuildsOnlyTheCommandItNamesAndBehavesTheSame() throws IOException {
+        assertThat(KeywardCommand.needed(new String[] {"token", "list"})).containsExactly(dev.keyward.cli.command.TokenCommand.class);
+        assertThat(KeywardCommand.needed(new String[] {"--url", "http://x", "--json", "repo", "list"}))
+                .containsExactly(dev.keyward.cli.command.RepoCommand.class);
+        assertThat(KeywardCommand.needed(new String[] {"--version"})).isEmpty();
+        for (String[] whole : new String[][] {{}, {"--help"}, {"help", "token"}, {"completion", "fish"}, {"tokne", "list"}}) {
+            assertThat(KeywardCommand.needed(whole)).as(String.join(" ", whole)).hasSizeGreaterThan(10);
+        }
+
+        env.put("KEYWARD_TOKEN", ApiKeyFormat.generate(ApiKeyFormat.Environment.DEV, TokenKind.ORG));
+        String url = "http://127.0.0.1:" + closedPort();
+        Result call = runAsProcessDoes("token", "list", "--url", url);
+        assertThat(call.exit()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(call.err()).isEqualTo(run("token", "list", "--url", url).err());
+        assertThat(runAsProcessDoes("--version").out()).startsWith("keyward ");
+        Result typo = runAsProcessDoes("tokne", "list");
+        assertThat(typo.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(typo.err()).isEqualTo(run("tokne", "list").err());
+        assertThat(runAsProcessDoes("token", "create", "--help").out()).isEqualTo(run("token", "create", "--help").out());
+    }
+
+    private Result runAsProcessDoes(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine cl = KeywardCommand.commandLine(env, Clock.systemUTC(), java.io.InputStream.nullInputStream(), out,
+                new PrintWriter(err), args);
+        int exit = cl.execute(args);
+        cl.getOut().flush();
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString());
     }
 
     @Test
@@ -203,18 +237,6 @@ class CommandLineTests {
     }
 
     @Test
-    void whoamiDescribesAnApiKeyByItsPrefixOnly() {
-        String key = ApiKeyFormat.generate(ApiKeyFormat.Environment.PROD, TokenKind.REPO);
-        env.put("KEYWARD_TOKEN", key);
-
-        Result r = run("whoami");
-
-        assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("KEYWARD_TOKEN").contains(ApiKeyFormat.prefixOf(key)).contains("repo").contains("prod")
-                .doesNotContain(key);
-    }
-
-    @Test
     void whoamiWithoutCredentialsExitsWith3() {
         assertThat(run("whoami").exit()).isEqualTo(ExitCode.NOT_AUTHENTICATED);
     }
@@ -227,7 +249,54 @@ class CommandLineTests {
         assertThat(r.out()).contains("complete -F").contains("keyward").contains("create").contains("--expires-in")
                 .contains("notifications").contains("--max-tokens-per-creator").contains("block_and_revoke")
                 .contains("git-credential").contains("setup-git");
-        assertThat(run("completion", "fish").exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("completion", "tcsh").exit()).isEqualTo(ExitCode.USAGE);
+    }
+
+    /** fish: every command of the tree offered where its parent is typed, options with their values; fish -n when fish is here. */
+    @Test
+    void fishCompletionNamesEverySubcommandAndParses() throws Exception {
+        Result r = run("completion", "fish");
+        assertThat(r.exit()).isZero();
+        String script = r.out();
+
+        CommandLine root = KeywardCommand.commandLine(env, Clock.systemUTC(), new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()));
+        List<String[]> commands = new java.util.ArrayList<>();
+        collect(root, "", commands);
+        assertThat(commands).hasSizeGreaterThan(40);
+        for (String[] c : commands) {
+            String parent = c[0];
+            String name = c[1];
+            String path = (parent + " " + name).strip();
+            assertThat(script).as(path).contains("'" + path + "'")
+                    .contains("complete -c keyward -n '__keyward_at" + (parent.isEmpty() ? "" : " " + parent) + "' -a '" + name + "'");
+        }
+        assertThat(script).contains("complete -c keyward -n '__keyward_at token create' -l 'expires-in' -x")
+                .contains("-l 'leak-action' -x -a 'block block_and_revoke'")
+                .contains("complete -c keyward -n '__keyward_at scan' -F")
+                .contains("-l 'jq' -x");
+
+        if (onPath("fish")) {
+            Path file = config.resolve("keyward.fish");
+            Files.writeString(file, script);
+            Process fish = new ProcessBuilder("fish", "-n", file.toString()).redirectErrorStream(true).start();
+            String output = new String(fish.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(fish.waitFor()).as(output).isZero();
+        }
+    }
+
+    private static void collect(CommandLine command, String path, List<String[]> into) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (name.equals(sub.getCommandName())) {
+                into.add(new String[] {path, name});
+                collect(sub, (path + " " + name).strip(), into);
+            }
+        });
+    }
+
+    private static boolean onPath(String program) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
     }
 
     @Test

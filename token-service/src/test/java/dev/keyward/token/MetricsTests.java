@@ -77,15 +77,15 @@ class MetricsTests {
         clock.advance(Duration.ofMinutes(90));
         assertThat(runJob("expiry").getLong("counts.expired")).isGreaterThanOrEqualTo(1);
 
-        // The test orgs issue dev keys unless told otherwise.
+        // The test orgs' admin keys are dev keys; what they create is prod unless told otherwise.
         String after = scrape();
-        assertThat(delta(before, after, "keyward_tokens_created_total", "kind", "repo", "environment", "dev")).isEqualTo(2);
+        assertThat(delta(before, after, "keyward_tokens_created_total", "kind", "repo", "environment", "prod")).isEqualTo(2);
         assertThat(delta(before, after, "keyward_tokens_created_total", "kind", "org", "environment", "dev")).isEqualTo(1);
-        assertThat(delta(before, after, "keyward_tokens_created_total", "environment", "prod")).isZero();
-        assertThat(delta(before, after, "keyward_tokens_rotated_total", "kind", "repo", "environment", "dev")).isEqualTo(1);
+        assertThat(delta(before, after, "keyward_tokens_created_total", "kind", "repo", "environment", "dev")).isZero();
+        assertThat(delta(before, after, "keyward_tokens_rotated_total", "kind", "repo", "environment", "prod")).isEqualTo(1);
         assertThat(delta(before, after, "keyward_tokens_revoked_total", "kind", "org", "environment", "dev")).isEqualTo(1);
         assertThat(delta(before, after, "keyward_tokens_revoked_total", "kind", "repo")).isZero();
-        assertThat(delta(before, after, "keyward_tokens_expired_total", "kind", "repo", "environment", "dev"))
+        assertThat(delta(before, after, "keyward_tokens_expired_total", "kind", "repo", "environment", "prod"))
                 .isGreaterThanOrEqualTo(1);
     }
 

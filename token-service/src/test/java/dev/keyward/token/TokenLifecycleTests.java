@@ -74,14 +74,20 @@ class TokenLifecycleTests {
     }
 
     @Test
-    void defaultsToNinetyDaysAndTheCreatorsEnvironment() {
+    void defaultsToNinetyDaysAndProd() {
         TestOrgs.Org org = orgs.create();
         JsonPath created = TestOrgs.create(org.adminKey(), TestOrgs.body("plain", "org", Map.of("org", List.of("org:read"))))
                 .then().statusCode(201).extract().jsonPath();
         Duration ttl = Duration.between(Instant.parse(created.getString("created_at")), Instant.parse(created.getString("expires_at")));
         assertThat(ttl).isEqualTo(Duration.ofDays(90));
-        // The bootstrap admin token is a dev key; without "environment" the new key is one too.
-        assertThat(created.getString("token")).startsWith("kw_dev_o_");
+        // The bootstrap admin token is a dev key; without "environment" the new key is prod all the same
+        // (one default, whoever creates it), and the answer says so.
+        assertThat(org.adminKey()).startsWith("kw_dev_o_");
+        assertThat(created.getString("token")).startsWith("kw_prod_o_");
+        assertThat(created.getString("environment")).isEqualTo("prod");
+        String dev = TestOrgs.create(org.adminKey(), Map.of("name", "dev", "kind", "org", "scopes", Map.of("org", List.of("org:read")),
+                "environment", "dev")).then().statusCode(201).extract().jsonPath().getString("token");
+        assertThat(dev).startsWith("kw_dev_o_");
     }
 
     @Test
@@ -208,6 +214,34 @@ class TokenLifecycleTests {
         assertThat(introspect(newKey).getBoolean("active")).isTrue();
         assertThat(introspect(key).getBoolean("active")).isTrue();
         given().header("Authorization", "Bearer " + key).get("/v1/tokens").then().statusCode(403);
+    }
+
+    /** What {@code keyward auth status} reads: any live key, org or repo, reads its own record and nothing else. */
+    @Test
+    void aKeyReadsItsOwnRecord() {
+        TestOrgs.Org org = orgs.create();
+        Map<String, Object> repoToken = issue(org.adminKey(), "ci", "repo", CI_SCOPES);
+        String repoKey = (String) repoToken.get("token");
+        String body = given().header("x-api-key", repoKey).get("/v1/tokens/self")
+                .then().statusCode(200)
+                .body("id", equalTo(repoToken.get("id")))
+                .body("org", equalTo(org.id()))
+                .body("kind", equalTo("repo"))
+                .body("environment", equalTo("prod"))
+                .body("key_prefix", equalTo(repoToken.get("key_prefix")))
+                .body("scopes.'repos:team/*'", equalTo(List.of("git:read", "git:write")))
+                .body("expires_at", equalTo(repoToken.get("expires_at")))
+                .extract().asString();
+        assertThat(body).doesNotContain(repoKey);
+        // An org key without token:write: itself only, not the listing.
+        Map<String, Object> reader = issue(org.adminKey(), "reader", "org", Map.of("org", List.of("org:read")));
+        given().header("Authorization", "Bearer " + reader.get("token")).get("/v1/tokens/self").then().statusCode(200)
+                .body("id", equalTo(reader.get("id"))).body("kind", equalTo("org"));
+        given().header("x-api-key", repoKey).get("/v1/tokens/" + reader.get("id")).then().statusCode(403);
+
+        given().get("/v1/tokens/self").then().statusCode(401);
+        given().header("x-api-key", org.adminKey()).delete("/v1/tokens/" + repoToken.get("id")).then().statusCode(200);
+        given().header("x-api-key", repoKey).get("/v1/tokens/self").then().statusCode(401).body("error", equalTo("revoked"));
     }
 
     @Test

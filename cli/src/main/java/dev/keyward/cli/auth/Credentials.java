@@ -7,6 +7,7 @@ import dev.keyward.contract.ApiKeyFormat;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Which credential the CLI presents: {@code KEYWARD_TOKEN} from the environment wins (CI); else the
@@ -15,13 +16,16 @@ import java.util.Optional;
 public final class Credentials {
 
     private final Settings settings;
-    private final SessionStore sessions;
-    private final HttpClient http;
-    private final ObjectMapper json;
+    // Made on first use: a key from the environment needs none of them (git's credential helper runs
+    // this on every git operation, so its start-up counts).
+    private final Supplier<SessionStore> sessions;
+    private final Supplier<HttpClient> http;
+    private final Supplier<ObjectMapper> json;
     private final Clock clock;
     private String resolved;
 
-    public Credentials(Settings settings, SessionStore sessions, HttpClient http, ObjectMapper json, Clock clock) {
+    public Credentials(Settings settings, Supplier<SessionStore> sessions, Supplier<HttpClient> http, Supplier<ObjectMapper> json,
+                       Clock clock) {
         this.settings = settings;
         this.sessions = sessions;
         this.http = http;
@@ -54,7 +58,7 @@ public final class Credentials {
 
     /** The stored session with a valid access token (refreshing it if needed), or empty when there is none. */
     public Optional<Session> currentSession() {
-        Optional<Session> stored = sessions.load();
+        Optional<Session> stored = sessions.get().load();
         if (stored.isEmpty()) {
             return Optional.empty();
         }
@@ -66,9 +70,9 @@ public final class Credentials {
             throw CliException.notAuthenticated("the stored session has expired", "run keyward login");
         }
         try {
-            OidcProvider provider = OidcProvider.ofTokenEndpoint(session.tokenEndpoint(), http, json);
+            OidcProvider provider = OidcProvider.ofTokenEndpoint(session.tokenEndpoint(), http.get(), json.get());
             Session renewed = session.renewed(provider.refresh(session.clientId(), session.refreshToken()), clock.instant());
-            sessions.save(renewed);
+            sessions.get().save(renewed);
             return Optional.of(renewed);
         } catch (OidcProvider.OAuthError e) {
             throw CliException.notAuthenticated("the stored session could not be refreshed (" + e.error() + ")",

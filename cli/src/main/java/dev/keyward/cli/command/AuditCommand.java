@@ -119,7 +119,7 @@ public final class AuditCommand extends GroupCommand {
                         TokenCommand.textOrNull(d.path("operation")), TokenCommand.textOrNull(d.path("outcome")),
                         TokenCommand.textOrNull(d.path("client_ip")));
             }
-            table.print(ctx.out());
+            ctx.print(table);
             ctx.note(events.size() + (events.size() == 1 ? " event" : " events")
                     + (pageToken != null ? " (more: raise --limit or narrow the filters)" : ""));
         }

@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
  * credential store; a revoked or rotated key is simply no longer answered.
  */
 @Command(name = "auth", mixinStandardHelpOptions = true,
-        description = "Hand the credential in use to other tools: git (a credential helper) and scripts.",
-        subcommands = {AuthCommand.Token.class, AuthCommand.SetupGit.class, AuthCommand.GitCredential.class})
+        description = "The credential in use: what it is (status), and handing it to other tools: git (a credential helper) and scripts.",
+        subcommands = {AuthStatusCommand.class, AuthCommand.Token.class, AuthCommand.SetupGit.class, AuthCommand.GitCredential.class})
 public final class AuthCommand extends GroupCommand {
 
     /** The user name git presents; repo-service reads only the password (the key or access token). */

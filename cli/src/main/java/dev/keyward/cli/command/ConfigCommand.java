@@ -41,7 +41,7 @@ public final class ConfigCommand extends GroupCommand {
             table.row("credentials", ctx.credentials().fromEnvironment() ? "KEYWARD_TOKEN"
                     : java.nio.file.Files.exists(ctx.sessions().file()) ? "session " + ctx.sessions().file() : "none");
             table.row("config file", ctx.settings().configFile().toString());
-            table.print(ctx.out());
+            ctx.print(table);
         }
     }
 

@@ -68,7 +68,7 @@ public final class HealthCommand implements Runnable {
         if (ctx.jsonOutput()) {
             ctx.printJson(result);
         } else {
-            table.print(ctx.out());
+            ctx.print(table);
             if (authStatus != null) {
                 ctx.out().println();
                 ctx.out().println("Failed-authentication health" + (auth != null ? " of org " + auth.path("org").asText() : "")
@@ -80,7 +80,7 @@ public final class HealthCommand implements Runnable {
                                 o.path("failures_long").asText(), o.path("level").asText());
                     }
                     if (offenders.size() > 0) {
-                        offenders.print(ctx.out());
+                        ctx.print(offenders);
                     }
                 }
             } else if (!noAuth && !haveCredentials) {

@@ -71,7 +71,7 @@ public final class OrgCommand extends GroupCommand {
             }
             JsonNode key = org.path("admin_token");
             if (!key.isObject()) {
-                orgTable(ctx, org).print(ctx.out());
+                ctx.print(orgTable(ctx, org));
                 ctx.note("Created org " + org.path("id").asText() + ".");
                 return;
             }
@@ -108,7 +108,7 @@ public final class OrgCommand extends GroupCommand {
                         TokenCommand.textOrNull(o.path("contact_email")),
                         Times.toSecond(TokenCommand.textOrNull(o.path("created_at"))));
             }
-            table.print(ctx.out());
+            ctx.print(table);
             ctx.note(orgs.size() + (orgs.size() == 1 ? " org" : " orgs"));
         }
     }
@@ -129,9 +129,9 @@ public final class OrgCommand extends GroupCommand {
                 ctx.printJson(o);
                 return;
             }
-            orgTable(ctx, o).print(ctx.out());
+            ctx.print(orgTable(ctx, o));
             ctx.out().println();
-            OrgPolicyCommand.policyTable(o.path("policy")).print(ctx.out());
+            ctx.print(OrgPolicyCommand.policyTable(o.path("policy")));
         }
     }
 

@@ -43,7 +43,7 @@ public final class OrgNotificationsCommand extends GroupCommand {
                 ctx.printJson(settings);
                 return;
             }
-            settingsTable(settings).print(ctx.out());
+            ctx.print(settingsTable(settings));
         }
     }
 
@@ -83,7 +83,7 @@ public final class OrgNotificationsCommand extends GroupCommand {
                 ctx.printJson(saved);
                 return;
             }
-            settingsTable(saved).print(ctx.out());
+            ctx.print(settingsTable(saved));
             ctx.note("Saved the notification settings of org " + org + ".");
         }
 
@@ -163,7 +163,7 @@ public final class OrgNotificationsCommand extends GroupCommand {
                 table.row("delivered", delivered ? "yes" : "no");
                 table.row("http status", status);
                 table.row("error", error);
-                table.print(ctx.out());
+                ctx.print(table);
             }
             if (!delivered) {
                 throw CliException.failed("the test ping was not delivered: "

@@ -43,7 +43,7 @@ public final class OrgPolicyCommand extends GroupCommand {
                 ctx.printJson(policy);
                 return;
             }
-            policyTable(policy).print(ctx.out());
+            ctx.print(policyTable(policy));
         }
     }
 
@@ -120,7 +120,7 @@ public final class OrgPolicyCommand extends GroupCommand {
                 ctx.printJson(policy);
                 return;
             }
-            policyTable(policy).print(ctx.out());
+            ctx.print(policyTable(policy));
             ctx.note("Changed " + String.join(", ", patch.keySet()) + " of org " + org + "'s policy.");
         }
 

@@ -95,7 +95,7 @@ public final class RepoCommand extends GroupCommand {
                 table.row(r.path("id").asText(), TokenCommand.textOrNull(r.path("default_branch")),
                         Times.toSecond(TokenCommand.textOrNull(r.path("created_at"))));
             }
-            table.print(ctx.out());
+            ctx.print(table);
             ctx.note(repos.size() + (repos.size() == 1 ? " repository" : " repositories"));
         }
     }
@@ -179,7 +179,7 @@ public final class RepoCommand extends GroupCommand {
                 table.row(c.path("sha").asText().substring(0, 12), TokenCommand.textOrNull(c.path("author").path("date")),
                         c.path("author").path("name").asText(), subject(c));
             }
-            table.print(ctx.out());
+            ctx.print(table);
             ctx.note(commits.size() + (commits.size() == 1 ? " commit" : " commits")
                     + (pageToken != null ? " (more: raise --limit)" : ""));
         }
@@ -224,7 +224,7 @@ public final class RepoCommand extends GroupCommand {
                 files.row(f.path("status").asText(), name, binary ? "binary" : "+" + f.path("additions").asInt(),
                         binary ? "" : "-" + f.path("deletions").asInt());
             }
-            files.print(out);
+            ctx.print(files);
             JsonNode stats = c.path("stats");
             out.println(stats.path("files").asInt() + " files changed, " + stats.path("additions").asInt() + " insertions(+), "
                     + stats.path("deletions").asInt() + " deletions(-)" + (c.path("truncated").asBoolean() ? " (list truncated)" : ""));

@@ -62,7 +62,8 @@ public final class TokenCommand extends GroupCommand {
         @Option(names = "--cidr", paramLabel = "CIDR", description = "repeatable: only usable from these networks, e.g. 10.0.0.0/8")
         List<String> cidrs = new ArrayList<>();
 
-        @Option(names = "--env", paramLabel = "prod|dev", description = "key environment (dev keys have a lower rate limit)")
+        @Option(names = "--env", paramLabel = "prod|dev", completionCandidates = Environments.class,
+                description = "key environment: prod (the default, whoever creates it) or dev (a lower rate limit)")
         String environment;
 
         @Override
@@ -96,8 +97,8 @@ public final class TokenCommand extends GroupCommand {
             ctx.out().println(created.path("token").asText());
             ctx.out().flush();
             ctx.note("Created " + created.path("id").asText() + " '" + created.path("name").asText() + "' ("
-                    + created.path("kind").asText() + ", " + created.path("key_prefix").asText() + "…), "
-                    + expiry(ctx, created.path("expires_at")) + ".");
+                    + created.path("kind").asText() + ", environment " + created.path("environment").asText("?") + ", "
+                    + created.path("key_prefix").asText() + "…), " + expiry(ctx, created.path("expires_at")) + ".");
             ctx.note("The secret above is shown only this once: store it now.");
         }
     }
@@ -120,15 +121,16 @@ public final class TokenCommand extends GroupCommand {
                 ctx.printJson(array);
                 return;
             }
-            Table table = new Table("ID", "NAME", "KIND", "ENV", "PREFIX", "SCOPES", "EXPIRES", "LAST USED", "STATE");
+            // What fits 100 columns beside a 28-character id: the prefix also says the kind and environment
+            // (kw_prod_r_…), EXPIRES says revoked or expired; the rest is in token show and --json.
+            Table table = new Table("ID", "NAME", "PREFIX", "SCOPES", "EXPIRES");
             for (JsonNode t : tokens) {
-                table.row(t.path("id").asText(), t.path("name").asText(), t.path("kind").asText(),
-                        textOrNull(t.path("environment")), textOrNull(t.path("key_prefix")), scopes(t.path("scopes")),
-                        t.path("expires_at").isNull() || t.path("expires_at").isMissingNode() ? "never"
-                                : Times.toSecond(t.path("expires_at").asText()),
-                        Times.toSecond(textOrNull(t.path("last_used_at"))), state(ctx, t));
+                String state = state(ctx, t);
+                String expires = textOrNull(t.path("expires_at"));
+                table.row(t.path("id").asText(), t.path("name").asText(), textOrNull(t.path("key_prefix")), scopes(t.path("scopes")),
+                        !state.equals("active") ? state : expires == null ? "never" : Times.toSecond(expires).substring(0, 10));
             }
-            table.print(ctx.out());
+            ctx.print(table);
             ctx.note(tokens.size() + (tokens.size() == 1 ? " token" : " tokens") + (all ? "" : " (active; --all for every token)"));
         }
     }
@@ -163,7 +165,7 @@ public final class TokenCommand extends GroupCommand {
             table.row("last used", Times.human(textOrNull(t.path("last_used_at")), ctx.clock()));
             table.row("revoked", Times.human(textOrNull(t.path("revoked_at")), ctx.clock()));
             table.row("state", state(ctx, t));
-            table.print(ctx.out());
+            ctx.print(table);
         }
     }
 
@@ -301,6 +303,14 @@ public final class TokenCommand extends GroupCommand {
         @Override
         public Iterator<String> iterator() {
             return java.util.Arrays.stream(TokenKind.values()).map(TokenKind::wireName).iterator();
+        }
+    }
+
+    /** The environments for shell completion, from the one vocabulary. */
+    static final class Environments implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return java.util.Arrays.stream(ApiKeyFormat.Environment.values()).map(ApiKeyFormat.Environment::wireName).iterator();
         }
     }
 

@@ -76,7 +76,7 @@ public final class TrustCommand extends GroupCommand {
                 ctx.printJson(created);
                 return;
             }
-            policyTable(ctx, created).print(ctx.out());
+            ctx.print(policyTable(ctx, created));
             ctx.note("Created trust policy " + created.path("id").asText() + " in org " + org + ".");
         }
 
@@ -138,7 +138,7 @@ public final class TrustCommand extends GroupCommand {
                         TokenCommand.textOrNull(p.path("audience")), TokenCommand.textOrNull(p.path("subject")),
                         claims(p.path("claims")), TokenCommand.scopes(p.path("scopes")), maxTtl(p.path("max_ttl")));
             }
-            table.print(ctx.out());
+            ctx.print(table);
             ctx.note(policies.size() + (policies.size() == 1 ? " trust policy" : " trust policies"));
         }
     }
@@ -162,7 +162,7 @@ public final class TrustCommand extends GroupCommand {
                 ctx.printJson(policy);
                 return;
             }
-            policyTable(ctx, policy).print(ctx.out());
+            ctx.print(policyTable(ctx, policy));
         }
     }
 

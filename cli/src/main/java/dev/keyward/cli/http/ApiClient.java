@@ -8,19 +8,24 @@ import dev.keyward.cli.ExitCode;
 import dev.keyward.cli.auth.Credentials;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
+import dev.keyward.cli.output.Times;
 import dev.keyward.contract.RefusalReason;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -32,17 +37,24 @@ import java.util.StringJoiner;
 public final class ApiClient {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final String SUNSET = "Sunset";
 
     private final Settings settings;
     private final Credentials credentials;
-    private final HttpClient http;
+    private final HttpClients http;
     private final ObjectMapper json;
+    private final PrintWriter err;
+    private final Clock clock;
+    private boolean sunsetWarned;
 
-    public ApiClient(Settings settings, Credentials credentials, HttpClient http, ObjectMapper json) {
+    /** {@code err}: where the expiry warning goes (standard error), once per command. */
+    public ApiClient(Settings settings, Credentials credentials, HttpClients http, ObjectMapper json, PrintWriter err, Clock clock) {
         this.settings = settings;
         this.credentials = credentials;
         this.http = http;
         this.json = json;
+        this.err = err;
+        this.clock = clock;
     }
 
     /** A query string builder that leaves out null values. */
@@ -147,7 +159,11 @@ public final class ApiClient {
 
     private <T> HttpResponse<T> execute(Service service, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            return http.send(request, handler);
+            HttpResponse<T> response = http.forUri(request.uri()).send(request, handler);
+            if (request.headers().firstValue("Authorization").isPresent()) {
+                response.headers().firstValue(SUNSET).ifPresent(this::warnOfExpiry);
+            }
+            return response;
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw unreachable(service, "connection refused or timed out", e);
         } catch (HttpTimeoutException e) {
@@ -159,6 +175,28 @@ public final class ApiClient {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.FAILED, "interrupted", null, e);
         }
+    }
+
+    /**
+     * The services send {@code Sunset} (RFC 8594) to a key that expires within its org's notice days:
+     * one line on stderr per command, naming the key by its prefix only.
+     */
+    private synchronized void warnOfExpiry(String sunset) {
+        if (sunsetWarned) {
+            return;
+        }
+        sunsetWarned = true;
+        // The header is the server's text, printed to a terminal: printable ASCII only.
+        String shown = sunset.replaceAll("[^\\x20-\\x7e]", "?");
+        String when;
+        try {
+            when = "expires " + Times.relative(ZonedDateTime.parse(sunset, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant(), clock);
+        } catch (DateTimeParseException e) {
+            when = "expires soon";
+        }
+        err.println("warning: the token in use (" + credentials.describe() + ") " + when + " (Sunset: " + shown
+                + "); rotate it with keyward token rotate --self, or create a new one");
+        err.flush();
     }
 
     private CliException unreachable(Service service, String why, Exception cause) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.cli.KeywardCommand;
+import dev.keyward.cli.output.Table;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ class OrgCommandTests {
                  "caps":{"max_ttl":31536000,"max_tokens_per_org":1000,"max_jwt_lifetime":604800,"rate_limits":null}}""");
         StringWriter out = new StringWriter();
 
-        OrgPolicyCommand.policyTable(policy).print(new PrintWriter(out));
+        OrgPolicyCommand.policyTable(policy).print(new PrintWriter(out), Table.DEFAULT_WIDTH);
 
         assertThat(out.toString().lines()).contains(
                 "default-ttl             90d (7776000 s)",

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -21,6 +22,11 @@ final class RecordingServer implements AutoCloseable {
     private final HttpServer server;
 
     RecordingServer(int status, String answer) throws IOException {
+        this(status, answer, Map.of());
+    }
+
+    /** Every answer also carries {@code headers}. */
+    RecordingServer(int status, String answer, Map<String, String> headers) throws IOException {
         byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
@@ -28,6 +34,7 @@ final class RecordingServer implements AutoCloseable {
                     exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Content-Type"),
                     new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            headers.forEach(exchange.getResponseHeaders()::add);
             exchange.sendResponseHeaders(status, bytes.length);
             exchange.getResponseBody().write(bytes);
             exchange.close();

@@ -99,6 +99,12 @@ class TrustCommandTests {
         try (RecordingServer api = new RecordingServer(200, "{\"trust_policies\":[" + POLICY + "]}")) {
             env.put("KEYWARD_URL", api.url());
 
+            InProcessCli.Result narrow = run("trust", "list", "acme");
+            assertThat(narrow.exit()).as(narrow.err()).isZero();
+            assertThat(narrow.out().lines()).as("100 columns: long cells wrap").hasSizeGreaterThan(2)
+                    .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100));
+
+            env.put("COLUMNS", "250");
             InProcessCli.Result list = run("trust", "list", "acme");
 
             assertThat(list.exit()).as(list.err()).isZero();

@@ -9,6 +9,8 @@ import dev.keyward.cli.auth.Credentials;
 import dev.keyward.cli.auth.SessionStore;
 import dev.keyward.cli.config.Service;
 import dev.keyward.cli.config.Settings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,8 +28,8 @@ class ApiClientTests {
         ObjectMapper json = new ObjectMapper();
         Settings settings = new Settings(Map.of("XDG_CONFIG_HOME", config.toString(), "KEYWARD_TOKEN", "kw_anything"));
         HttpClient http = HttpClient.newHttpClient();
-        return new ApiClient(settings, new Credentials(settings, new SessionStore(settings.sessionFile(), json), http, json,
-                Clock.systemUTC()), http, json);
+        return new ApiClient(settings, new Credentials(settings, () -> new SessionStore(settings.sessionFile(), json), () -> http, () -> json,
+                Clock.systemUTC()), new HttpClients(), json, new PrintWriter(new StringWriter()), Clock.systemUTC());
     }
 
     @Test

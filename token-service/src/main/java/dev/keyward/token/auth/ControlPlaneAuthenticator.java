@@ -1,7 +1,6 @@
 package dev.keyward.token.auth;
 
 import dev.keyward.contract.ApiException;
-import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
@@ -74,10 +73,7 @@ public class ControlPlaneAuthenticator {
             if (verified.kind() == TokenKind.REPO) {
                 throw ApiException.forbidden("repo tokens cannot call the control plane");
             }
-            if (verified.form() != CredentialForm.API_KEY) {
-                String form = verified.form() == CredentialForm.EXCHANGED ? "exchanged tokens" : "customer-signed JWTs";
-                throw ApiException.forbidden(form + " cannot call the control plane; use an org API key");
-            }
+            requireApiKey(verified);
             if (permission == null) {
                 return Uni.createFrom().item(verified);
             }
@@ -90,6 +86,28 @@ public class ControlPlaneAuthenticator {
             // Deciding through the verifier also emits token:used (or a denial) for the audit trail.
             return principal.require(held);
         }).flatMap(verified -> factsOf(verified).map(facts -> facts.caller(verified, principal.clientIp())));
+    }
+
+    /**
+     * The caller presenting an org or repo API key, whatever it holds: for what a key may do to
+     * itself (read its own record). People, customer JWTs and exchanged tokens are refused (403).
+     */
+    public Uni<Caller> requireKey(CurrentPrincipal principal) {
+        if (people.presentsOidcToken()) {
+            return Uni.createFrom().failure(ApiException.forbidden(
+                    "this call is for API keys; a signed-in person has no key of their own"));
+        }
+        return principal.authenticate().flatMap(verified -> {
+            requireApiKey(verified);
+            return factsOf(verified).map(facts -> facts.caller(verified, principal.clientIp()));
+        });
+    }
+
+    private static void requireApiKey(VerifiedPrincipal verified) {
+        if (verified.form() != CredentialForm.API_KEY) {
+            String form = verified.form() == CredentialForm.EXCHANGED ? "exchanged tokens" : "customer-signed JWTs";
+            throw ApiException.forbidden(form + " cannot call the control plane; use an org API key");
+        }
     }
 
     private Uni<KeyFacts> factsOf(VerifiedPrincipal verified) {
@@ -111,20 +129,19 @@ public class ControlPlaneAuthenticator {
     }
 
     /** What the control plane needs of a presenting token beyond what the verifier decided. */
-    private record KeyFacts(String tokenId, String org, String name, ApiKeyFormat.Environment environment,
-                            Scopes scopes, String userId, List<String> allowedCidrs) {
+    private record KeyFacts(String tokenId, String org, String name, Scopes scopes, String userId,
+                            List<String> allowedCidrs) {
 
         static KeyFacts of(TokenEntity token) {
             // The root of the creation chain: a person, or the system-made key at the top. A key minted
             // by a key already carries its minter's root, so keys it mints count against that root too.
             String userId = CreatedBy.SYSTEM.equals(token.createdByType) ? token.id : token.createdByUserId;
-            return new KeyFacts(token.id, token.orgId, token.name,
-                    token.environment, token.scopes, userId, token.allowedCidrs);
+            return new KeyFacts(token.id, token.orgId, token.name, token.scopes, userId, token.allowedCidrs);
         }
 
         Caller caller(VerifiedPrincipal verified, String clientIp) {
-            return new Caller(tokenId, org, verified.keyPrefix(), name, verified.kind(), environment, scopes,
-                    userId, clientIp, allowedCidrs);
+            return new Caller(tokenId, org, verified.keyPrefix(), name, verified.kind(), scopes, userId, clientIp,
+                    allowedCidrs);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.keyward.token.domain;
 
-import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.List;
  * @param keyPrefix   display prefix of the presenting token's key
  * @param name        the token's name
  * @param kind        org or repo
- * @param environment prod or dev
  * @param scopes      what it holds (the ceiling for tokens it creates)
  * @param userId      whom tokens it creates count against: its creator when a person made it, else itself
  * @param clientIp    the caller's address, for events
@@ -23,25 +21,19 @@ import java.util.List;
  *                    rotates must stay inside it
  * @param email       a person's e-mail (the IdP's {@code email} claim), where their tokens' expiry notices go; null for keys
  */
-public record Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
-                     ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp,
+public record Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind, Scopes scopes, String userId, String clientIp,
                      boolean ownOnly, List<String> allowedCidrs, String email) {
 
     /** A caller presenting an issued API key: it manages all of its org's tokens (within its scopes). */
-    public Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind,
-                  ApiKeyFormat.Environment environment, Scopes scopes, String userId, String clientIp,
-                  List<String> allowedCidrs) {
-        this(tokenId, org, keyPrefix, name, kind, environment, scopes, userId, clientIp, false, allowedCidrs, null);
+    public Caller(String tokenId, String org, String keyPrefix, String name, TokenKind kind, Scopes scopes, String userId,
+                  String clientIp, List<String> allowedCidrs) {
+        this(tokenId, org, keyPrefix, name, kind, scopes, userId, clientIp, false, allowedCidrs, null);
     }
 
-    /**
-     * A person signed in through OIDC. Tokens they create default to {@code environment} and count
-     * against their user id.
-     */
-    public static Caller person(String userId, String name, String org, Scopes scopes,
-                                ApiKeyFormat.Environment environment, boolean ownOnly, String clientIp, String email) {
-        return new Caller(null, org, null, name, TokenKind.ORG, environment, scopes, userId, clientIp, ownOnly, List.of(),
-                email);
+    /** A person signed in through OIDC. Tokens they create count against their user id. */
+    public static Caller person(String userId, String name, String org, Scopes scopes, boolean ownOnly, String clientIp,
+                                String email) {
+        return new Caller(null, org, null, name, TokenKind.ORG, scopes, userId, clientIp, ownOnly, List.of(), email);
     }
 
     public boolean isPerson() {

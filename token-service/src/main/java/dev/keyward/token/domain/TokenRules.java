@@ -143,10 +143,13 @@ public final class TokenRules {
         return value;
     }
 
-    /** The requested environment, or {@code fallback} when none is named. */
-    public static ApiKeyFormat.Environment environment(String environment, ApiKeyFormat.Environment fallback) {
+    /**
+     * The requested environment; {@code prod} when none is named, whoever creates the token (a person,
+     * or a key of either environment): the one documented default.
+     */
+    public static ApiKeyFormat.Environment environment(String environment) {
         if (environment == null) {
-            return fallback;
+            return ApiKeyFormat.Environment.PROD;
         }
         return ApiKeyFormat.Environment.parse(environment)
                 .orElseThrow(() -> ApiException.invalid("unknown environment; use 'prod' or 'dev'"));

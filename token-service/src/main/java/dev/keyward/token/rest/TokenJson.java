@@ -57,7 +57,7 @@ final class TokenJson {
                          @JsonProperty("token_prefix") String tokenPrefix) {
     }
 
-    record TokenView(String id, @JsonProperty("key_prefix") String keyPrefix, String name, String kind,
+    record TokenView(String id, String org, @JsonProperty("key_prefix") String keyPrefix, String name, String kind,
                      Map<String, List<String>> scopes, @JsonProperty("allowed_cidrs") List<String> allowedCidrs,
                      String environment, @JsonProperty("created_at") Instant createdAt,
                      @JsonProperty("expires_at") Instant expiresAt, @JsonProperty("revoked_at") Instant revokedAt,
@@ -66,7 +66,7 @@ final class TokenJson {
                      @JsonProperty("created_by") CreatedByView createdBy) {
 
         static TokenView of(TokenEntity t) {
-            return new TokenView(t.id, t.keyPrefix, t.name, t.kind.wireName(), t.scopes.toWire(),
+            return new TokenView(t.id, t.orgId, t.keyPrefix, t.name, t.kind.wireName(), t.scopes.toWire(),
                     t.allowedCidrs, t.environment.wireName(), t.createdAt, t.expiresAt, t.revokedAt,
                     t.rotatedAt, t.lastUsedAt,
                     new CreatedByView(t.createdByUserId, t.createdByName, t.createdByTokenPrefix));

@@ -97,6 +97,15 @@ public class TokenResource {
                 .map(TokenView::of);
     }
 
+    /** A key reads its own record ({@code keyward auth status}): any live org or repo key, without {@code token:write}. */
+    @GET
+    @Path("/self")
+    public Uni<TokenView> self() {
+        return auth.requireKey(principal)
+                .flatMap(caller -> tokens.get(caller, caller.tokenId()))
+                .map(TokenView::of);
+    }
+
     /** With {@code cascade=true}, also every token it minted, recursively. */
     @DELETE
     @Path("/{id}")

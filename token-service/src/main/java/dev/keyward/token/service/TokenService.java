@@ -93,7 +93,7 @@ public class TokenService {
     public Uni<IssuedToken> create(Caller caller, NewToken request) {
         String name = TokenRules.name(request.name());
         TokenKind kind = TokenRules.kind(request.kind());
-        ApiKeyFormat.Environment environment = TokenRules.environment(request.environment(), caller.environment());
+        ApiKeyFormat.Environment environment = TokenRules.environment(request.environment());
         Scopes scopes = TokenRules.scopes(request.scopes(), kind);
         List<String> cidrs = request.allowedCidrs() == null ? null : CidrBlocks.parseAll(request.allowedCidrs());
         if (!scopes.isSubsetOf(caller.scopes())) {

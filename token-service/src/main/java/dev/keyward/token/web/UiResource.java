@@ -1,7 +1,6 @@
 package dev.keyward.token.web;
 
 import dev.keyward.contract.ApiException;
-import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
 import dev.keyward.token.auth.oidc.PersonGrants;
@@ -70,13 +69,11 @@ public class UiResource {
     private final CsrfTokens csrf;
     private final ActivityFeed activity;
     private final HttpServerRequest request;
-    private final ApiKeyFormat.Environment environment;
     private final OrgService orgs;
     private final boolean signInConfigured;
 
     public UiResource(CurrentIdentityAssociation identities, TokenService tokens, CsrfTokens csrf,
                       ActivityFeed activity, HttpServerRequest request,
-                      @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment,
                       OrgService orgs,
                       @ConfigProperty(name = "quarkus.oidc.web.tenant-enabled") boolean signInConfigured) {
         this.orgs = orgs;
@@ -86,7 +83,6 @@ public class UiResource {
         this.csrf = csrf;
         this.activity = activity;
         this.request = request;
-        this.environment = ApiKeyFormat.Environment.parse(environment).orElseThrow();
     }
 
     @GET
@@ -201,7 +197,7 @@ public class UiResource {
             if (identity == null || identity.isAnonymous()) {
                 throw ApiException.unauthorized("sign in first");
             }
-            Caller caller = PersonAuthenticator.toCaller(identity, environment, clientIp());
+            Caller caller = PersonAuthenticator.toCaller(identity, clientIp());
             PersonGrants grants = PersonGrants.of(identity.getRoles()).orElseThrow();
             return new SignedIn(caller, grants, sessionId(identity), accessToken(identity));
         });

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyward.contract.ApiException;
-import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.contract.Scopes;
 import dev.keyward.token.auth.oidc.PersonAuthenticator;
@@ -49,7 +48,7 @@ class PersonGrantsTest {
     @Test
     void theCallerComesFromTheClaims() {
         Caller bob = PersonAuthenticator.toCaller(identity(Map.of("sub", "u-2", "org", "demo",
-                "preferred_username", "bob"), "org-member"), ApiKeyFormat.Environment.PROD, "10.0.0.1");
+                "preferred_username", "bob"), "org-member"), "10.0.0.1");
         assertThat(bob.org()).isEqualTo("demo");
         assertThat(bob.userId()).isEqualTo("u-2");
         assertThat(bob.name()).isEqualTo("bob");
@@ -60,19 +59,17 @@ class PersonGrantsTest {
         assertThat(bob.mayManage("u-2")).isTrue();
         assertThat(bob.mayManage("u-1")).isFalse();
         Caller alice = PersonAuthenticator.toCaller(identity(Map.of("sub", "u-1", "org", "demo", "name", "Alice Admin",
-                "preferred_username", "alice"), "org-admin"), ApiKeyFormat.Environment.PROD, null);
+                "preferred_username", "alice"), "org-admin"), null);
         assertThat(alice.name()).isEqualTo("Alice Admin");
         assertThat(alice.mayManage("u-2")).isTrue();
     }
 
     @Test
     void noOrgClaimOrNoRoleIsForbidden() {
-        assertThatThrownBy(() -> PersonAuthenticator.toCaller(identity(Map.of("sub", "u-3"), "org-admin"),
-                ApiKeyFormat.Environment.PROD, null))
+        assertThatThrownBy(() -> PersonAuthenticator.toCaller(identity(Map.of("sub", "u-3"), "org-admin"), null))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(403))
                 .hasMessageContaining("org claim");
-        assertThatThrownBy(() -> PersonAuthenticator.toCaller(identity(Map.of("sub", "u-3", "org", "demo")),
-                ApiKeyFormat.Environment.PROD, null))
+        assertThatThrownBy(() -> PersonAuthenticator.toCaller(identity(Map.of("sub", "u-3", "org", "demo")), null))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(403));
     }
 

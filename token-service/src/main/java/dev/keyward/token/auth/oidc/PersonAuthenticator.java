@@ -1,7 +1,6 @@
 package dev.keyward.token.auth.oidc;
 
 import dev.keyward.contract.ApiException;
-import dev.keyward.contract.ApiKeyFormat;
 import dev.keyward.contract.Permission;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.OrgIds;
@@ -34,22 +33,18 @@ public class PersonAuthenticator {
     private final CurrentIdentityAssociation identities;
     private final boolean enabled;
     private final Optional<String> issuer;
-    private final ApiKeyFormat.Environment environment;
     private final OrgRulesCache orgs;
 
     public PersonAuthenticator(HttpServerRequest request, CurrentIdentityAssociation identities,
                                @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean enabled,
                                @ConfigProperty(name = "quarkus.oidc.token.issuer") Optional<String> issuer,
                                @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> authServerUrl,
-                               @ConfigProperty(name = "keyward.oidc.token-environment", defaultValue = "prod") String environment,
                                OrgRulesCache orgs) {
         this.orgs = orgs;
         this.request = request;
         this.identities = identities;
         this.enabled = enabled;
         this.issuer = issuer.or(() -> authServerUrl);
-        this.environment = ApiKeyFormat.Environment.parse(environment).orElseThrow(
-                () -> new IllegalStateException("keyward.oidc.token-environment must be prod or dev"));
     }
 
     /** Whether this request presents an access token of the configured OIDC realm. */
@@ -69,7 +64,7 @@ public class PersonAuthenticator {
                     if (identity == null || identity.isAnonymous()) {
                         throw ApiException.unauthorized("the OIDC access token is not valid");
                     }
-                    Caller caller = toCaller(identity, environment, clientIp());
+                    Caller caller = toCaller(identity, clientIp());
                     if (orgs.of(caller.org()).refused()) {
                         throw ApiException.forbidden("your org is suspended");
                     }
@@ -88,7 +83,7 @@ public class PersonAuthenticator {
      *
      * @throws ApiException 403 without an {@code org} claim or a Keyward role
      */
-    public static Caller toCaller(SecurityIdentity identity, ApiKeyFormat.Environment environment, String clientIp) {
+    public static Caller toCaller(SecurityIdentity identity, String clientIp) {
         if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             throw ApiException.unauthorized("not signed in through OIDC");
         }
@@ -108,7 +103,7 @@ public class PersonAuthenticator {
             throw ApiException.unauthorized("the OIDC token has no subject");
         }
         String email = jwt.getClaim("email");
-        return Caller.person(subject, name == null ? subject : name, org, grants.scopes(), environment,
+        return Caller.person(subject, name == null ? subject : name, org, grants.scopes(),
                 grants.ownOnly(), clientIp, email == null || email.isBlank() ? null : email);
     }
 
