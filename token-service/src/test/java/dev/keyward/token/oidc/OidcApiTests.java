@@ -186,11 +186,14 @@ class OidcApiTests {
         given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(200);
         given().auth().oauth2(operator).post("/v1/orgs/other/suspend").then().statusCode(200).body("state", equalTo("suspended"));
         try {
-            given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(403);
+            // Suspension and resumption reach the org rules through their events: within a second or so.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                    given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(403));
         } finally {
             given().auth().oauth2(operator).post("/v1/orgs/other/resume").then().statusCode(200);
         }
-        given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                given().auth().oauth2(mallory).get("/v1/tokens").then().statusCode(200));
     }
 
     private static String subject(jakarta.mail.internet.MimeMessage m) {
