@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionStage;
  * /internal/introspect}, {@code GET /internal/orgs/{org}/keys} and {@code GET /internal/orgs/rules}, authenticated with the shared
  * {@code X-Keyward-Internal} secret, and its public {@code GET /.well-known/jwks.json} (Keyward's
  * signing keys, asked without the secret). Asynchronous (JDK {@link HttpClient}); the key travels only
- * in the request body.
+ * in the request body. Each request carries the caller's trace ({@link TracePropagation}).
  */
 public final class TokenServiceClient implements TokenIntrospector, OrgKeySource, OrgRulesSource, KeywardKeySource {
 
@@ -71,7 +71,8 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
     @Override
     public CompletionStage<List<Map<String, Object>>> keywardKeys() {
         // A public document: the internal secret stays off this request.
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/.well-known/jwks.json")).timeout(timeout).GET().build();
+        HttpRequest request = TracePropagation.propagate(HttpRequest.newBuilder(URI.create(baseUrl + "/.well-known/jwks.json")))
+                .timeout(timeout).GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> readKeys(expectOk(response, "Keyward key fetch")));
     }
@@ -120,7 +121,8 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).header(SECRET_HEADER, secret);
+        return TracePropagation.propagate(HttpRequest.newBuilder(URI.create(baseUrl + path))).timeout(timeout)
+                .header(SECRET_HEADER, secret);
     }
 
     private static byte[] expectOk(HttpResponse<byte[]> response, String what) {
