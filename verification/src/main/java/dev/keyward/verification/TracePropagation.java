@@ -41,6 +41,11 @@ public final class TracePropagation {
         return Span.current().getSpanContext();
     }
 
+    /** The current span's {@code traceparent}, or null (tracing off, or no span current). */
+    public static String currentTraceparent() {
+        return traceparent(current());
+    }
+
     /** The {@code traceparent} of {@code span}, or null when it is invalid (no trace to continue). */
     public static String traceparent(SpanContext span) {
         if (!span.isValid()) {

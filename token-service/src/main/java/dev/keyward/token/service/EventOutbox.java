@@ -28,7 +28,8 @@ public class EventOutbox {
 
     // Counted once written: a transaction that fails after this (rare: its commit) counts a change it did not make.
     public Uni<Void> append(KeywardEvent event) {
-        return outbox.persist(row(event, TracePropagation.traceparent(TracePropagation.current()))).invoke(() -> metrics.appended(event)).replaceWithVoid();
+        return outbox.persist(row(event, TracePropagation.currentTraceparent())).invoke(() -> metrics.appended(event))
+                .replaceWithVoid();
     }
 
     /** Several events, in order (a job's batch). */
@@ -36,7 +37,7 @@ public class EventOutbox {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        String traceparent = TracePropagation.traceparent(TracePropagation.current());
+        String traceparent = TracePropagation.currentTraceparent();
         return outbox.persist(events.stream().map(event -> row(event, traceparent)).toList())
                 .invoke(() -> events.forEach(metrics::appended)).replaceWithVoid();
     }
