@@ -15,8 +15,10 @@ final class Overlays {
     static final String PROD = "overlays/prod";
     /** prod with components/repo-service-rwx, a fixture under src/test/resources. */
     static final String PROD_RWX = "prod-rwx";
+    /** prod with components/tracing, a fixture under src/test/resources. */
+    static final String PROD_TRACING = "prod-tracing";
 
-    static final List<String> ALL = List.of(BASE, DEV, PROD, PROD_RWX);
+    static final List<String> ALL = List.of(BASE, DEV, PROD, PROD_RWX, PROD_TRACING);
     static final List<String> SERVICES = List.of("token-service", "repo-service", "audit-service");
     static final Map<String, String> DATABASES = Map.of(
             "token-service", "keyward_token", "repo-service", "keyward_repo", "audit-service", "keyward_audit");
@@ -27,7 +29,8 @@ final class Overlays {
     }
 
     static Path dir(String overlay) {
-        return overlay.equals(PROD_RWX) ? MODULE.resolve("src/test/resources/overlays/prod-rwx") : KUBERNETES.resolve(overlay);
+        return overlay.equals(PROD_RWX) || overlay.equals(PROD_TRACING)
+                ? MODULE.resolve("src/test/resources/overlays").resolve(overlay) : KUBERNETES.resolve(overlay);
     }
 
     static List<Manifest> render(String overlay) {

@@ -140,7 +140,7 @@ class RenderedOverlaysTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Overlays.DEV, Overlays.PROD, Overlays.PROD_RWX})
+    @ValueSource(strings = {Overlays.DEV, Overlays.PROD, Overlays.PROD_RWX, Overlays.PROD_TRACING})
     void overlays_put_every_namespaced_object_in_their_namespace(String overlay) {
         List<Manifest> manifests = Overlays.render(overlay);
         String namespace = DeploymentRules.kind(manifests, "Namespace").get(0).name();
@@ -150,7 +150,7 @@ class RenderedOverlaysTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Overlays.PROD, Overlays.PROD_RWX})
+    @ValueSource(strings = {Overlays.PROD, Overlays.PROD_RWX, Overlays.PROD_TRACING})
     void prod_commits_no_secret_and_pins_released_images(String overlay) {
         List<Manifest> manifests = Overlays.render(overlay);
 
@@ -180,6 +180,22 @@ class RenderedOverlaysTests {
         assertThat(scaled.at("/spec/replicas").asInt()).isGreaterThan(1);
         assertThat(DeploymentRules.named(Overlays.render(Overlays.PROD_RWX), "PersistentVolumeClaim", "repo-service-repositories")
                 .at("/spec/accessModes/0").asText()).isEqualTo("ReadWriteMany");
+    }
+
+    /** Tracing is off unless the component names a collector, and then every service may reach it. */
+    @Test
+    void services_trace_only_with_the_tracing_component() {
+        List<Manifest> plain = Overlays.render(Overlays.PROD);
+        List<Manifest> traced = Overlays.render(Overlays.PROD_TRACING);
+        for (String service : Overlays.SERVICES) {
+            assertThat(environment(plain, service)).doesNotContainKey("KEYWARD_OTLP_ENDPOINT");
+            assertThat(environment(traced, service)).containsEntry("KEYWARD_OTLP_ENDPOINT",
+                    "http://otel-collector.observability.svc:4317");
+        }
+        Manifest egress = DeploymentRules.named(traced, "NetworkPolicy", "keyward-tracing-egress");
+        assertThat(egress.at("/spec/podSelector/matchLabels/app.kubernetes.io~1part-of").asText()).isEqualTo("keyward");
+        assertThat(egress.at("/spec/egress/0/ports/0/port").asInt()).isEqualTo(4317);
+        assertThat(DeploymentRules.named(plain, "NetworkPolicy", "keyward-tracing-egress")).isNull();
     }
 
     /** The Secrets a manifest set refers to by name: pods, PostgreSQL roles, Keycloak's database. */

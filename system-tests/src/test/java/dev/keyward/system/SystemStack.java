@@ -45,6 +45,11 @@ import java.util.stream.Stream;
  * <p>Every secret a test is handed (the admin token, each created token) is remembered here, so
  * that {@link SecretsInLogsTests} can prove no log of the whole run holds one. The test JVM's own
  * output is copied to {@code logs/test-jvm.log} for the same reason.
+ *
+ * <p>The services trace to an {@link OtlpReceiver} in this JVM (its spans also go to
+ * {@code logs/otlp-spans.log}, for the scan), and start no trace of their own: only requests that
+ * bring a sampled {@code traceparent} (as {@link TracingTests}' do) are traced, so the other tests
+ * run with tracing on at almost no cost.
  */
 final class SystemStack {
 
@@ -60,12 +65,14 @@ final class SystemStack {
     private final String adminToken;
     private final Path work;
     private final GitCli git;
+    private final OtlpReceiver otlp;
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
     private EmbeddedKeycloak keycloak;
 
-    private SystemStack(LocalStack stack, Path work) {
+    private SystemStack(LocalStack stack, Path work, OtlpReceiver otlp) {
         this.stack = stack;
         this.work = work;
+        this.otlp = otlp;
         this.git = new GitCli(work);
         this.adminToken = readAdminToken(stack.adminTokenFile());
         secrets.add(adminToken);
@@ -79,6 +86,7 @@ final class SystemStack {
             try {
                 Files.createDirectories(home.resolve("logs"));
                 copyOutputTo(home.resolve("logs").resolve("test-jvm.log"));
+                OtlpReceiver otlp = OtlpReceiver.start(home.resolve("logs").resolve("otlp-spans.log"));
                 LocalStack stack = new LocalStack(home, LocalStack.Ports.free())
                         // Every request here comes from 127.0.0.1, and the fault and load tests fail
                         // authentication on purpose many times (revoked keys polled until refused): the
@@ -89,10 +97,18 @@ final class SystemStack {
                         .serviceEnv("KEYWARD_RATE_LIMIT_DEV_BURST", "100000")
                         // The Kafka outage test outlasts this, so verification events really go
                         // through the spool there (the default is 30 s).
-                        .serviceEnv("KEYWARD_VERIFICATION_EVENTS_DELIVERY_TIMEOUT", "2s");
-                Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "system-stack-stop"));
+                        .serviceEnv("KEYWARD_VERIFICATION_EVENTS_DELIVERY_TIMEOUT", "2s")
+                        // Tracing on, to the receiver; no trace starts without a caller's sampled traceparent.
+                        .serviceEnv("KEYWARD_OTLP_ENDPOINT", otlp.endpoint())
+                        .serviceEnv("QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                        .serviceEnv("QUARKUS_OTEL_TRACES_SAMPLER_ARG", "0")
+                        .serviceEnv("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "100ms");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stack.close();
+                    otlp.close();
+                }, "system-stack-stop"));
                 stack.start();
-                shared = new SystemStack(stack, Files.createDirectories(home.resolve("work")));
+                shared = new SystemStack(stack, Files.createDirectories(home.resolve("work")), otlp);
                 shared.liftTheCreatorLimit();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -118,6 +134,11 @@ final class SystemStack {
             keycloak = EmbeddedKeycloak.start();
         }
         return keycloak;
+    }
+
+    /** The collector the services export their spans to. */
+    OtlpReceiver otlp() {
+        return otlp;
     }
 
     /** A folder for clones; git's HOME. */

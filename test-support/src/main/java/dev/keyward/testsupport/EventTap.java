@@ -25,8 +25,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class EventTap implements AutoCloseable {
 
-    /** One record as it arrived: its Kafka key, raw JSON, the parsed event and when it was read. */
-    public record Received(String key, String json, KeywardEvent event, Instant receivedAt) {
+    /** One record as it arrived: its Kafka key, raw JSON, the parsed event, when it was read and its header names. */
+    public record Received(String key, String json, KeywardEvent event, Instant receivedAt, Set<String> headers) {
     }
 
     private final KafkaConsumer<String, String> consumer;
@@ -63,7 +63,9 @@ public final class EventTap implements AutoCloseable {
                     if (!event.partitionKey().equals(r.key())) {
                         misplaced = "record key " + r.key() + " is not the event's org " + event.partitionKey();
                     }
-                    received.add(new Received(r.key(), r.value(), event, Instant.now()));
+                    Set<String> headers = new HashSet<>();
+                    r.headers().forEach(h -> headers.add(h.key()));
+                    received.add(new Received(r.key(), r.value(), event, Instant.now(), Set.copyOf(headers)));
                 }
             }
         } catch (WakeupException e) {

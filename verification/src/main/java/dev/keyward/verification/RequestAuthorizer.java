@@ -38,7 +38,8 @@ public final class RequestAuthorizer {
     }
 
     public CompletionStage<Decision> authorize(PresentedCredential credential, String clientIp, Access access) {
-        return verifier.verify(credential, clientIp).thenApply(v -> decide(v, clientIp, access));
+        // The use's event belongs to the request's trace, also when introspection finishes on another thread.
+        return verifier.verify(credential, clientIp).thenApply(TracePropagation.carried(v -> decide(v, clientIp, access)));
     }
 
     /** Decides on an already verified credential (e.g. one verified earlier in the same request). */

@@ -29,7 +29,8 @@ import java.util.concurrent.Executors;
  * /internal/introspect}, {@code GET /internal/orgs/{org}/keys} and {@code GET /internal/orgs/rules}, authenticated with the shared
  * {@code X-Keyward-Internal} secret, and its public {@code GET /.well-known/jwks.json} (Keyward's
  * signing keys, asked without the secret). Asynchronous (JDK {@link HttpClient}, each call on a small pool
- * of its own); the key travels only in the request body.
+ * of its own); the key travels only in the request body. Each request carries the caller's trace
+ * ({@link TracePropagation}).
  */
 public final class TokenServiceClient implements TokenIntrospector, OrgKeySource, OrgRulesSource, KeywardKeySource {
 
@@ -103,7 +104,8 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
     @Override
     public CompletionStage<List<Map<String, Object>>> keywardKeys() {
         // A public document: the internal secret stays off this request.
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/.well-known/jwks.json")).timeout(timeout).GET().build();
+        HttpRequest request = TracePropagation.propagate(HttpRequest.newBuilder(URI.create(baseUrl + "/.well-known/jwks.json")))
+                .timeout(timeout).GET().build();
         return send(request)
                 .thenApply(response -> readKeys(expectOk(response, "Keyward key fetch")));
     }
@@ -152,7 +154,8 @@ public final class TokenServiceClient implements TokenIntrospector, OrgKeySource
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).header(SECRET_HEADER, secret);
+        return TracePropagation.propagate(HttpRequest.newBuilder(URI.create(baseUrl + path))).timeout(timeout)
+                .header(SECRET_HEADER, secret);
     }
 
     private static byte[] expectOk(HttpResponse<byte[]> response, String what) {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.keyward.contract.Introspection;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -69,6 +72,32 @@ class TokenServiceClientTest {
                     .isInstanceOf(CompletionException.class)
                     .hasCauseInstanceOf(TokenServiceClient.TokenServiceException.class)
                     .hasRootCauseMessage("Keyward key fetch answered HTTP 503");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /** Introspection continues the caller's trace: token-service's span is a child of the request being verified. */
+    @Test
+    void anIntrospectionCarriesTheCallersTrace() throws Exception {
+        List<String> traceparents = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/internal/introspect", exchange -> {
+            traceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
+            byte[] body = bytes("{\"active\":false,\"reason\":\"unknown\"}");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            TokenServiceClient client = new TokenServiceClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                    "s", Duration.ofSeconds(5));
+            try (Scope ignored = Context.root().with(Span.wrap(TracePropagationTest.SPAN)).makeCurrent()) {
+                client.introspect("kw_prod_r_x").toCompletableFuture().join();
+            }
+            client.introspect("kw_prod_r_y").toCompletableFuture().join();
+            assertThat(traceparents).containsExactly("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "null");
         } finally {
             server.stop(0);
         }

@@ -6,10 +6,12 @@ import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.repository.AdvisoryLock;
 import dev.keyward.token.repository.BlockingDatabase;
 import dev.keyward.token.repository.OutboxRepository;
+import dev.keyward.verification.TracePropagation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,6 +42,7 @@ import org.jboss.logging.Logger;
  * message's ack), and a nack leaves it for the next pass: while Kafka is down the relay keeps
  * retrying the same rows, so events are delayed, never lost. Delivery is at least once (a crash
  * between the acknowledgement and the stamp republishes a row), consumers deduplicate on event id.
+ * A record continues the trace of the request that wrote its row (the row's {@code traceparent}).
  * <p>
  * One relay at a time cluster-wide: each pass holds the relay's PostgreSQL advisory lock. It runs
  * on its own thread, waiting for the database, polls every {@code keyward.outbox.poll-interval}
@@ -153,7 +156,7 @@ public class OutboxRelay {
         }
     }
 
-    private record Row(long id, String org, String type, String payload) {
+    private record Row(long id, String org, String type, String payload, String traceparent) {
 
         String topic() {
             return EventType.fromWire(type).map(KeywardEvent::topicOf).orElse(KeywardEvent.TOPIC);
@@ -166,7 +169,7 @@ public class OutboxRelay {
         int sent = lock.tryRun(LOCK_KEY, () -> {
             List<Row> rows = database.await(() -> Panache.withSession(() -> outbox
                     .find("sentAt is null order by id").page(0, batchSize).list()))
-                    .stream().map(r -> new Row(r.id, r.orgId, r.eventType, r.payload)).toList();
+                    .stream().map(r -> new Row(r.id, r.orgId, r.eventType, r.payload, r.traceparent)).toList();
             if (rows.isEmpty()) {
                 return 0;
             }
@@ -216,7 +219,8 @@ public class OutboxRelay {
             RecordHeaders headers = new RecordHeaders();
             headers.add("content-type", CONTENT_TYPE);
             Message<String> message = Message.of(row.payload()).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                    .withTopic(row.topic()).withKey(row.org()).withHeaders(headers).build());
+                    .withTopic(row.topic()).withKey(row.org()).withHeaders(headers).build())
+                    .addMetadata(TracingMetadata.withCurrent(TracePropagation.parent(row.traceparent())));
             // Subscribing emits: the messages enter the channel in the order of the rows.
             answers.add(channel.sendMessage(message).subscribeAsCompletionStage());
         }

@@ -33,4 +33,7 @@ public class OutboxEntity {
 
     @Column(name = "sent_at")
     public Instant sentAt;
+
+    /** The trace of the request that wrote it (W3C {@code traceparent}), or null. */
+    public String traceparent;
 }

@@ -25,23 +25,30 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEntity, Lon
      * Writes {@code rows} with one statement (persisting them one by one would cost a round trip
      * each: the identity id is read back per row). Ids follow the list's order.
      */
+    /** Columns {@link #insertAll} writes per row. */
+    private static final int COLUMNS = 6;
+
     public Uni<Void> insertAll(List<OutboxEntity> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        StringBuilder sql = new StringBuilder("insert into event_outbox (event_id, event_type, org_id, payload, created_at) values ");
+        StringBuilder sql = new StringBuilder(
+                "insert into event_outbox (event_id, event_type, org_id, payload, created_at, traceparent) values ");
         for (int i = 0; i < rows.size(); i++) {
-            int p = i * 5;
-            sql.append(i == 0 ? "" : ", ").append("(?").append(p + 1).append(", ?").append(p + 2).append(", ?")
-                    .append(p + 3).append(", ?").append(p + 4).append(", ?").append(p + 5).append(')');
+            int p = i * COLUMNS;
+            sql.append(i == 0 ? "" : ", ").append('(');
+            for (int c = 1; c <= COLUMNS; c++) {
+                sql.append(c == 1 ? "?" : ", ?").append(p + c);
+            }
+            sql.append(')');
         }
         return getSession().flatMap(s -> {
             var insert = s.createNativeQuery(sql.toString());
             for (int i = 0; i < rows.size(); i++) {
                 OutboxEntity row = rows.get(i);
-                int p = i * 5;
+                int p = i * COLUMNS;
                 insert.setParameter(p + 1, row.eventId).setParameter(p + 2, row.eventType).setParameter(p + 3, row.orgId)
-                        .setParameter(p + 4, row.payload).setParameter(p + 5, row.createdAt);
+                        .setParameter(p + 4, row.payload).setParameter(p + 5, row.createdAt).setParameter(p + 6, row.traceparent);
             }
             return insert.executeUpdate();
         }).replaceWithVoid();

@@ -2,7 +2,9 @@ package dev.keyward.verification.quarkus;
 
 import dev.keyward.events.EventCodec;
 import dev.keyward.events.KeywardEvent;
+import dev.keyward.verification.TracePropagation;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,7 +21,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * from {@link KeywardEvent#topicOf}, key = org id). The value is already encoded on the request
  * thread. The broker's answer comes back as the message's ack or nack; a nack (the producer gave
  * up after its delivery timeout) and a full channel are reported to the caller's
- * {@link EventSink.Failures} or thrown, so the event goes to the spool.
+ * {@link EventSink.Failures} or thrown, so the event goes to the spool. The record continues the
+ * trace of the use it reports (the connector's producer span is its child and fills the headers).
  */
 final class KafkaEventSink implements EventSink {
 
@@ -44,6 +47,7 @@ final class KafkaEventSink implements EventSink {
         Message<byte[]> message = Message.of(event.json())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withTopic(KeywardEvent.topicOf(event.type())).withKey(event.key()).withHeaders(headers).build())
+                .addMetadata(TracingMetadata.withCurrent(TracePropagation.parent(event.traceparent())))
                 .withAck(() -> {
                     inFlight.decrementAndGet();
                     return DONE;

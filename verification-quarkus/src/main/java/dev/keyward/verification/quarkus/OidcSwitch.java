@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Turns a service's OIDC tenants on exactly when a realm is configured ({@code KEYWARD_OIDC_URL}),
@@ -13,43 +12,14 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * properties, so {@code QUARKUS_OIDC_TENANT_ENABLED} still decides when set. A service registers a
  * subclass naming its tenants' switches in {@code META-INF/services}.
  */
-public abstract class OidcSwitch implements ConfigSource {
+public abstract class OidcSwitch extends EnvironmentSwitch {
 
     public static final String URL_ENV = "KEYWARD_OIDC_URL";
 
-    private final Map<String, String> properties;
-
     /** @param switches the {@code …tenant-enabled} properties to turn on, e.g. {@code quarkus.oidc.tenant-enabled} */
     protected OidcSwitch(Set<String> switches) {
-        String url = System.getenv(URL_ENV);
-        boolean configured = url != null && !url.isBlank();
-        this.properties = configured
+        super("keyward-oidc-switch", isSet(System.getenv(URL_ENV))
                 ? switches.stream().collect(Collectors.toUnmodifiableMap(Function.identity(), s -> "true"))
-                : Map.of();
-    }
-
-    @Override
-    public Map<String, String> getProperties() {
-        return properties;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return properties.keySet();
-    }
-
-    @Override
-    public String getValue(String name) {
-        return properties.get(name);
-    }
-
-    @Override
-    public String getName() {
-        return "keyward-oidc-switch";
-    }
-
-    @Override
-    public int getOrdinal() {
-        return 275;
+                : Map.of());
     }
 }

@@ -4,9 +4,11 @@ import dev.keyward.contract.RefusalReason;
 import dev.keyward.events.EventData;
 import dev.keyward.events.EventType;
 import dev.keyward.events.KeywardEvent;
+import dev.keyward.verification.TracePropagation;
 import dev.keyward.verification.UseEvents;
 import dev.keyward.verification.Verification;
 import dev.keyward.verification.VerifiedPrincipal;
+import io.opentelemetry.api.trace.SpanContext;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +39,8 @@ import java.util.logging.Logger;
  * hands them to an {@link EventSink} in batches. When the buffer is full (the sink has been slower than the
  * requests for longer than the buffer lasts) the event is dropped and counted ({@link #dropped()}):
  * a slow broker must not slow git. No event holds a secret: only the key's display prefix.
+ * <p>
+ * Each event carries the trace of its use (of a fold's first use) to the sink, when tracing is on.
  * <p>
  * With an {@link EventSpool}, an event the sink cannot take (it throws, or reports the event
  * undelivered later, e.g. Kafka has been unreachable for longer than the producer's timeouts) is
@@ -84,17 +88,21 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
     private volatile boolean spooling;
     private volatile long lastSinkFailure = System.nanoTime();
     /** Null without a coalesce window: one event per use. */
-    private final UseCoalescer<UseKey, VerifiedPrincipal> coalescer;
+    private final UseCoalescer<UseKey, Use> coalescer;
     private final long coalesceWindowMillis;
     /** Folds flushed on a request thread (the bound of open keys was reached): through the buffer. */
-    private final UseCoalescer.Emitter<UseKey, VerifiedPrincipal> offerFold =
-            (key, principal, count, first, last) -> offer(fold(key, principal, count, first, last));
+    private final UseCoalescer.Emitter<UseKey, Use> offerFold =
+            (key, use, count, first, last) -> offer(fold(key, use.principal(), count, first, last), use.trace());
     /** Folds flushed on the events thread: straight to the sink. */
-    private final UseCoalescer.Emitter<UseKey, VerifiedPrincipal> handOnFold = this::handOnFold;
+    private final UseCoalescer.Emitter<UseKey, Use> handOnFold = this::handOnFold;
 
     /** What makes two uses the same, for folding; {@code tokenId} is also the event's subject and actor. */
     private record UseKey(EventType type, String org, String tokenId, String keyPrefix, String repo, String operation,
                           String clientIp, String outcome, RefusalReason reason) {
+    }
+
+    /** What a fold keeps of its first use besides the key: the principal (null for a failure) and its trace. */
+    private record Use(VerifiedPrincipal principal, SpanContext trace) {
     }
 
     /**
@@ -147,9 +155,9 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
         UseKey key = new UseKey(EventType.TOKEN_USED, principal.org(), principal.tokenId(), principal.keyPrefix(), repo,
                 operation, clientIp, outcome, reason);
         if (coalescer != null) {
-            coalescer.add(key, principal, offerFold);
+            coalescer.add(key, new Use(principal, TracePropagation.current()), offerFold);
         } else {
-            offer(event(key, principal, clock.instant(), data(key)));
+            offer(event(key, principal, clock.instant(), data(key)), TracePropagation.current());
         }
     }
 
@@ -160,7 +168,7 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
                 operation, clientIp, outcome, reason);
         Map<String, Object> attributes = new HashMap<>(attributesOf(principal));
         attributes.put("refs", refs.stream().map(r -> Map.of("name", r.name(), "old", r.oldId(), "new", r.newId())).toList());
-        offer(event(key, null, clock.instant(), data(key).attributes(attributes)));
+        offer(event(key, null, clock.instant(), data(key).attributes(attributes)), TracePropagation.current());
     }
 
     @Override
@@ -169,9 +177,9 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
         UseKey key = new UseKey(EventType.AUTH_FAILED, org, refusal.tokenId(), refusal.keyPrefix(), repo, operation, clientIp,
                 FAILURE, refusal.reason());
         if (coalescer != null) {
-            coalescer.add(key, null, offerFold);
+            coalescer.add(key, new Use(null, TracePropagation.current()), offerFold);
         } else {
-            offer(event(key, null, clock.instant(), data(key)));
+            offer(event(key, null, clock.instant(), data(key)), TracePropagation.current());
         }
     }
 
@@ -206,11 +214,11 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
     }
 
     /** A fold whose window ended, on the events thread: encoded and handed on at once. */
-    private void handOnFold(UseKey key, VerifiedPrincipal principal, long count, long firstMillis, long lastMillis) {
-        KeywardEvent event = fold(key, principal, count, firstMillis, lastMillis);
+    private void handOnFold(UseKey key, Use use, long count, long firstMillis, long lastMillis) {
+        KeywardEvent event = fold(key, use.principal(), count, firstMillis, lastMillis);
         EncodedEvent encoded;
         try {
-            encoded = EncodedEvent.of(event);
+            encoded = EncodedEvent.of(event, use.trace());
         } catch (RuntimeException e) {
             countFailure(event.type(), e);
             return;
@@ -267,10 +275,10 @@ public final class VerificationEvents implements UseEvents, AutoCloseable {
         }
     }
 
-    private void offer(KeywardEvent event) {
+    private void offer(KeywardEvent event, SpanContext trace) {
         EncodedEvent encoded;
         try {
-            encoded = EncodedEvent.of(event);
+            encoded = EncodedEvent.of(event, trace);
         } catch (RuntimeException e) {
             countFailure(event.type(), e);
             return;

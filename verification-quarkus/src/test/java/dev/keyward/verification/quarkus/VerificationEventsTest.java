@@ -265,7 +265,7 @@ class VerificationEventsTest {
             for (int i = 0; i < 10; i++) {
                 KeywardEvent event = KeywardEvent.of("/keyward/test", EventType.TOKEN_USED, clock.instant(), "tok_9",
                         dev.keyward.events.EventData.forOrg("acme").clientIp("left-" + i).build());
-                left.append(EncodedEvent.of(event));
+                left.append(EncodedEvent.of(event, io.opentelemetry.api.trace.SpanContext.getInvalid()));
             }
         }
         RecordingSink recorded = new RecordingSink();
@@ -346,6 +346,49 @@ class VerificationEventsTest {
             assertThat(e.uses()).isEqualTo(1);
             assertThat(e.data().count()).isNull();
         });
+    }
+
+    /**
+     * An event carries the trace of its use to the sink, which publishes it later from another thread:
+     * a fold that of its first use, a push its own; a use outside any trace carries none.
+     */
+    @Test
+    void eachEventCarriesTheTraceOfItsUseAndAFoldThatOfItsFirst() {
+        RecordingSink recorded = new RecordingSink();
+        VerificationEvents events = new VerificationEvents("/keyward/test", recorded, 100, Clock.systemUTC(), null,
+                Duration.ofSeconds(1), 100);
+        within(span("a1"), () -> events.used(principal, "git:read", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null));
+        within(span("a2"), () -> events.used(principal, "git:read", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null));
+        within(span("b1"), () -> events.pushed(principal, "git:write", "team/app", "10.0.0.1", VerificationEvents.SUCCESS, null,
+                List.of()));
+        within(span("c1"), () -> events.authFailed(Verification.refused(RefusalReason.UNKNOWN, "x"), "git:read", null,
+                "10.0.0.2", "acme"));
+        events.used(principal, "git:read", "team/app", "10.0.0.3", VerificationEvents.SUCCESS, null);
+        events.close();
+
+        Map<String, String> traceOfUse = new java.util.HashMap<>();
+        for (int i = 0; i < recorded.records.size(); i++) {
+            KeywardEvent event = recorded.published.get(i);
+            traceOfUse.put(event.data().operation() + " " + event.data().clientIp() + " " + event.uses(),
+                    String.valueOf(recorded.records.get(i).traceparent()));
+        }
+        assertThat(traceOfUse).containsOnly(
+                Map.entry("git:read 10.0.0.1 2", "00-" + "a1".repeat(16) + "-" + "a1".repeat(8) + "-01"),
+                Map.entry("git:write 10.0.0.1 1", "00-" + "b1".repeat(16) + "-" + "b1".repeat(8) + "-01"),
+                Map.entry("git:read 10.0.0.2 1", "00-" + "c1".repeat(16) + "-" + "c1".repeat(8) + "-01"),
+                Map.entry("git:read 10.0.0.3 1", "null"));
+    }
+
+    private static io.opentelemetry.api.trace.SpanContext span(String hex) {
+        return io.opentelemetry.api.trace.SpanContext.create(hex.repeat(16), hex.repeat(8),
+                io.opentelemetry.api.trace.TraceFlags.getSampled(), io.opentelemetry.api.trace.TraceState.getDefault());
+    }
+
+    private static void within(io.opentelemetry.api.trace.SpanContext span, Runnable use) {
+        try (io.opentelemetry.context.Scope ignored = io.opentelemetry.context.Context.root()
+                .with(io.opentelemetry.api.trace.Span.wrap(span)).makeCurrent()) {
+            use.run();
+        }
     }
 
     /** Closing (shutdown) sends the folds whose window has not ended yet: no count is lost. */
