@@ -57,6 +57,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code es256SignatureOnly} — the JDK's own SHA256withECDSA check of that ES256 signature, without
  *       jose4j: the provider's share of the cold miss (it differs by JDK release), and
  *       {@code es256SignatureBouncyCastle}, the same with Bouncy Castle's provider;</li>
+ *   <li>{@code es256SignJdk} / {@code es256SignBouncyCastle} — an ES256 signature as token exchange makes
+ *       one, with the JDK's provider and with Bouncy Castle's (which token-service signs with);</li>
  *   <li>{@code emitTokenUsed} — what an allowed request adds for its {@code token:used} event
  *       (built and queued; the events thread drains into a sink that only discards);</li>
  *   <li>{@code drainTokenUsed} — the events thread's own cost per event: a burst of queued
@@ -83,6 +85,8 @@ public class VerificationBenchmark {
     String es256Jwt;
     String rs256Jwt;
     java.security.interfaces.ECPublicKey es256Public;
+    java.security.PrivateKey es256Private;
+    java.security.PrivateKey es256PrivateBouncyCastle;
     byte[] es256SigningInput;
     byte[] es256DerSignature;
     TokenVerifier cachingVerifier;
@@ -104,6 +108,9 @@ public class VerificationBenchmark {
         rs256Jwt = CustomerJwts.sign(rsa, ORG, REPO);
         // The same ES256 signature for the JDK's own verifier alone: what the provider costs without jose4j.
         es256Public = ec.getECPublicKey();
+        es256Private = ec.getPrivateKey();
+        es256PrivateBouncyCastle = java.security.KeyFactory.getInstance("EC", BOUNCY_CASTLE)
+                .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(es256Private.getEncoded()));
         String[] parts = es256Jwt.split("\\.");
         es256SigningInput = (parts[0] + "." + parts[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         es256DerSignature = org.jose4j.jws.EcdsaUsingShaAlgorithm.convertConcatenatedToDer(
@@ -179,6 +186,30 @@ public class VerificationBenchmark {
         verifier.initVerify(es256Public);
         verifier.update(es256SigningInput);
         return verifier.verify(es256DerSignature);
+    }
+
+    /**
+     * Signing what token exchange signs (an ES256 JWT's signing input) with the JDK's SHA256withECDSA:
+     * on Java 17 its P-256 multiplication has no precomputed table for the base point.
+     */
+    @Benchmark
+    public byte[] es256SignJdk() throws java.security.GeneralSecurityException {
+        java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
+        signer.initSign(es256Private);
+        signer.update(es256SigningInput);
+        return signer.sign();
+    }
+
+    /**
+     * The same signature as token-service makes it: Bouncy Castle's provider (a fixed-point comb for the
+     * base point), a key in its own form, r and s as JWS wants them.
+     */
+    @Benchmark
+    public byte[] es256SignBouncyCastle() throws java.security.GeneralSecurityException {
+        java.security.Signature signer = java.security.Signature.getInstance("SHA256withPLAIN-ECDSA", BOUNCY_CASTLE);
+        signer.initSign(es256PrivateBouncyCastle);
+        signer.update(es256SigningInput);
+        return signer.sign();
     }
 
     @Benchmark

@@ -5,6 +5,7 @@ import dev.keyward.contract.ExchangedToken;
 import dev.keyward.contract.OrgRules;
 import dev.keyward.contract.RefusalReason;
 import dev.keyward.contract.Scopes;
+import dev.keyward.events.KeywardEvent;
 import dev.keyward.token.domain.Caller;
 import dev.keyward.token.domain.ClaimGlob;
 import dev.keyward.token.domain.ExchangeScopes;
@@ -27,10 +28,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -47,6 +51,11 @@ public class TokenExchangeService {
             "project_path", "namespace_path", "pipeline_id", "pipeline_source", "job_id", "runner_id",
             "azp", "client_id");
 
+    /** The most exchanges that share a read, or a commit of one org. */
+    private static final int GROUP_LIMIT = 64;
+    /** Reads of orgs and policies in flight at once, at most. */
+    private static final int READ_LANES = 4;
+
     private final TrustPolicyRepository policies;
     private final ExchangedTokenRepository exchanged;
     private final OrgRepository orgs;
@@ -55,6 +64,8 @@ public class TokenExchangeService {
     private final ExchangedTokenSigner signer;
     private final ExchangeSettings settings;
     private final Clock clock;
+    private final GroupCommit<Request, List<TrustPolicyEntity>> reads;
+    private final GroupCommit<Pending, Void> commits;
 
     public TokenExchangeService(TrustPolicyRepository policies, ExchangedTokenRepository exchanged, OrgRepository orgs,
                                 EventOutbox outbox, OutboxRelay relay, ExchangedTokenSigner signer, ExchangeSettings settings,
@@ -67,6 +78,8 @@ public class TokenExchangeService {
         this.signer = signer;
         this.settings = settings;
         this.clock = clock;
+        this.reads = new GroupCommit<>(this::readLive, GROUP_LIMIT);
+        this.commits = new GroupCommit<>(this::commitAll, GROUP_LIMIT);
     }
 
     /** A checked exchange request (the resource checked the grant and token types). */
@@ -77,38 +90,80 @@ public class TokenExchangeService {
     public record Issued(String accessToken, long expiresIn, Scopes scopes, ExchangedToken claims) {
     }
 
-    /** Fails with an {@link ExchangeRefusal}. */
+    /**
+     * Fails with an {@link ExchangeRefusal}. The org and its live policies are read by a read that
+     * starts after this call (a policy deleted or an org suspended before it refuses it); the token's
+     * row and event commit with those of the org's other exchanges in flight.
+     */
     public Uni<Issued> exchange(Request request) {
         if (!signer.enabled()) {
             throw ExchangeRefusal.unavailable("token exchange is off on this server: it needs keyward.signing-keys.secret");
         }
         WorkloadTokenVerifier.Unverified token = WorkloadTokenVerifier.parse(request.subjectToken());
         Context context = Vertx.currentContext();
-        return Panache.withSession(() -> orgs.findById(request.org())
-                .flatMap(org -> {
-                    if (org == null || !OrgRules.ACTIVE.equals(org.state)) {
-                        throw ExchangeRefusal.invalidTarget(org == null ? RefusalReason.UNKNOWN : RefusalReason.ORG_SUSPENDED,
-                                "audience names no org that accepts token exchange");
-                    }
-                    return policies.liveOf(org.id);
-                }))
+        // The audience is anyone's to choose and GroupCommit keeps a queue per key: reads go by lane, not by org.
+        return reads.submit("lane-" + Math.floorMod(request.org().hashCode(), READ_LANES), request)
                 .flatMap(live -> {
                     List<TrustPolicyEntity> candidates = live.stream().filter(p -> p.issuer.equals(token.issuer())).toList();
                     if (candidates.isEmpty()) {
                         throw ExchangeRefusal.invalidGrant("no trust policy of this org trusts the token's issuer");
                     }
-                    Uni<WorkloadToken> verified = Uni.createFrom().completionStage(() -> settings.workloads().verify(token));
-                    // The keys may come back on a fetch thread: continue on the request's context.
-                    return (context == null ? verified : verified.emitOn(task -> context.runOnContext(ignored -> task.run())))
-                            .onFailure(CompletionException.class).transform(Throwable::getCause)
-                            .map(workload -> issue(request, workload, candidates));
+                    return verified(token, context).map(workload -> issue(request, workload, candidates));
                 })
                 .flatMap(pending -> signer.sign(pending.claims())
-                        .flatMap(jwt -> Panache.withTransaction(() -> exchanged.persist(pending.row())
-                                .call(() -> outbox.append(TokenEvents.exchanged(pending.row(), pending.matchedClaims(),
-                                        request.clientIp()))))
-                                .invoke(ignored -> relay.wakeUp())
+                        .flatMap(jwt -> commits.submit(pending.row().orgId, pending)
                                 .replaceWith(new Issued(jwt, pending.ttl(), pending.claims().scopes(), pending.claims()))));
+    }
+
+    /**
+     * One read of the orgs and their live policies for every exchange waiting in a lane
+     * ({@link GroupCommit}: they all arrived after the lane's previous read had started, so none of
+     * them is answered from a read older than itself).
+     */
+    private Uni<List<GroupCommit.Outcome<List<TrustPolicyEntity>>>> readLive(String lane, List<Request> requests) {
+        Map<String, GroupCommit.Outcome<List<TrustPolicyEntity>>> byOrg = new HashMap<>();
+        return Panache.withSession(() -> {
+            // One org after the other (a session runs one query at a time); nearly always a lane holds one org.
+            Uni<Void> reads = Uni.createFrom().voidItem();
+            for (String orgId : requests.stream().map(Request::org).distinct().toList()) {
+                reads = reads.chain(() -> readLive(orgId)).invoke(outcome -> byOrg.put(orgId, outcome)).replaceWithVoid();
+            }
+            return reads;
+        }).map(ignored -> requests.stream().map(r -> byOrg.get(r.org())).toList());
+    }
+
+    /** An org's live policies, oldest first, or why it takes no exchanges. */
+    private Uni<GroupCommit.Outcome<List<TrustPolicyEntity>>> readLive(String orgId) {
+        return orgs.findById(orgId).flatMap(org -> {
+            if (org == null || !OrgRules.ACTIVE.equals(org.state)) {
+                return Uni.createFrom().item(GroupCommit.Outcome.failed(ExchangeRefusal.invalidTarget(
+                        org == null ? RefusalReason.UNKNOWN : RefusalReason.ORG_SUSPENDED,
+                        "audience names no org that accepts token exchange")));
+            }
+            // The rows are only read from here on, by each exchange of the group on its own thread.
+            return policies.liveOf(orgId).map(GroupCommit.Outcome::of);
+        });
+    }
+
+    /** The issued tokens of a group of one org: their rows in one statement, their events in another, one transaction. */
+    private Uni<List<GroupCommit.Outcome<Void>>> commitAll(String orgId, List<Pending> group) {
+        List<ExchangedTokenEntity> rows = group.stream().map(Pending::row).toList();
+        List<KeywardEvent> events = group.stream()
+                .map(p -> TokenEvents.exchanged(p.row(), p.matchedClaims(), p.clientIp())).toList();
+        return Panache.withTransaction(() -> exchanged.insertAll(rows).chain(() -> outbox.append(events)))
+                .invoke(relay::wakeUp)
+                .replaceWith(() -> Collections.nCopies(group.size(), GroupCommit.Outcome.<Void>of(null)));
+    }
+
+    /** The workload token verified; on the request's context again when the issuer's keys had to be fetched. */
+    private Uni<WorkloadToken> verified(WorkloadTokenVerifier.Unverified token, Context context) {
+        CompletableFuture<WorkloadToken> verifying = settings.workloads().verify(token).toCompletableFuture();
+        Uni<WorkloadToken> verified = Uni.createFrom().completionStage(verifying);
+        // Keys cached (nearly always): done already, on this thread; no hop back to the context is needed.
+        if (context != null && !verifying.isDone()) {
+            verified = verified.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        }
+        return verified.onFailure(CompletionException.class).transform(Throwable::getCause);
     }
 
     /**
@@ -129,7 +184,8 @@ public class TokenExchangeService {
         })).invoke(ignored -> relay.wakeUp());
     }
 
-    private record Pending(ExchangedToken claims, ExchangedTokenEntity row, Map<String, Object> matchedClaims, long ttl) {
+    private record Pending(ExchangedToken claims, ExchangedTokenEntity row, Map<String, Object> matchedClaims, long ttl,
+                           String clientIp) {
     }
 
     private Pending issue(Request request, WorkloadToken workload, List<TrustPolicyEntity> candidates) {
@@ -166,7 +222,7 @@ public class TokenExchangeService {
         row.scopes = scopes;
         row.createdAt = now;
         row.expiresAt = claims.expiresAt();
-        return new Pending(claims, row, matchedClaims(policy, workload), ttl);
+        return new Pending(claims, row, matchedClaims(policy, workload), ttl, request.clientIp());
     }
 
     /** Audience, subject and every claim pattern of the policy. */

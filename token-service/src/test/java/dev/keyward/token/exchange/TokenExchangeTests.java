@@ -26,10 +26,20 @@ import jakarta.inject.Inject;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.spec.SecretKeySpec;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -224,6 +234,127 @@ class TokenExchangeTests {
         given().header("Authorization", "Bearer " + stranger.adminKey()).delete("/v1/tokens/" + jti).then().statusCode(404);
         given().header("Authorization", "Bearer " + stranger.adminKey()).get("/v1/orgs/" + org.id() + "/trust-policies")
                 .then().statusCode(404);
+    }
+
+    @Test
+    void concurrentExchangesOfOneOrgCommitEachWithItsEventAndARefusalFailsNoOther() throws Exception {
+        TestOrgs.Org org = orgs.create();
+        String sub = (String) CiPlatform.claimsOf(ci.jobToken()).get("sub");
+        createPolicy(org, policy("*", Map.of("repository", CiPlatform.REPOSITORY), Map.of("repos:acme/*", List.of("git:read")),
+                null)).statusCode(201);
+        long now = Instant.now().getEpochSecond();
+        String valid = ci.sign(claims(sub, now - 10, now + 300), AlgorithmIdentifiers.RSA_USING_SHA256, ci.kid());
+        Map<String, Object> otherRepository = claims(sub, now - 10, now + 300);
+        otherRepository.put("repository", "acme/other");
+        String unmatched = ci.sign(otherRepository, AlgorithmIdentifiers.RSA_USING_SHA256, ci.kid());
+        String unknownOrg = "no-such-org-" + UUID.randomUUID().toString().substring(0, 8);
+
+        // Arriving together, the exchanges of the org share reads and commits; each keeps its own outcome.
+        int count = 40;
+        List<Callable<Response>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            calls.add(switch (n % 4) {
+                case 0, 1 -> () -> exchange(valid, org.id(), null, null);
+                case 2 -> () -> exchange(unmatched, org.id(), null, null);
+                default -> n % 8 == 3 ? () -> exchange(valid, unknownOrg, null, null)
+                        : () -> exchange(valid, org.id(), "repos:acme/*=git:write", null);
+            });
+        }
+        List<Response> answers = concurrently(calls);
+
+        List<String> jtis = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Response answer = answers.get(i);
+            switch (i % 4) {
+                case 0, 1 -> jtis.add(jtiOf(answer.then().statusCode(200).extract().path("access_token")));
+                case 2 -> refused(answer, "invalid_grant", "no trust policy of this org matches");
+                default -> {
+                    if (i % 8 == 3) {
+                        refused(answer, "invalid_target", "audience");
+                    } else {
+                        refused(answer, "invalid_scope", "wider");
+                    }
+                }
+            }
+        }
+        assertThat(jtis).doesNotHaveDuplicates().hasSize(count / 2);
+        // Each token's row and its token:exchanged committed (together, or neither).
+        try (EventTap tap = new EventTap()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> jtis.stream().allMatch(jti -> !tap.onceAbout(jti).isEmpty()));
+            for (String jti : jtis) {
+                assertThat(tap.onceAbout(jti)).singleElement()
+                        .satisfies(r -> assertThat(r.event().type()).isEqualTo(EventType.TOKEN_EXCHANGED));
+            }
+        }
+        for (String jti : jtis) {
+            given().header("Authorization", "Bearer " + org.adminKey()).delete("/v1/tokens/" + jti).then().statusCode(200)
+                    .body("id", equalTo(jti)).body("revoked", equalTo(true));
+        }
+    }
+
+    @Test
+    void anExchangeStartedAfterItsPolicyWasDeletedIsRefusedWhileOthersAreInFlight() throws Exception {
+        TestOrgs.Org org = orgs.create();
+        String sub = (String) CiPlatform.claimsOf(ci.jobToken()).get("sub");
+        String tp = createPolicy(org, policy("*", Map.of(), Map.of("repos:acme/*", List.of("git:read")), null)).statusCode(201)
+                .extract().path("id");
+        long now = Instant.now().getEpochSecond();
+        String job = ci.sign(claims(sub, now - 10, now + 300), AlgorithmIdentifiers.RSA_USING_SHA256, ci.kid());
+
+        record Attempt(long startedAt, int status, String error) {
+        }
+        List<Attempt> attempts = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        long deleted;
+        try {
+            for (int c = 0; c < 8; c++) {
+                clients.submit(() -> {
+                    while (!stop.get()) {
+                        long startedAt = System.nanoTime();
+                        Response answer = exchange(job, org.id(), null, null);
+                        attempts.add(new Attempt(startedAt, answer.statusCode(), answer.path("error")));
+                    }
+                    return null;
+                });
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> attempts.stream().filter(a -> a.status() == 200).count() >= 20);
+            given().header("Authorization", "Bearer " + org.adminKey()).delete("/v1/orgs/" + org.id() + "/trust-policies/" + tp)
+                    .then().statusCode(200);
+            deleted = System.nanoTime();
+            await().atMost(Duration.ofSeconds(60)).until(() -> attempts.stream().filter(a -> a.startedAt() > deleted).count() >= 40);
+        } finally {
+            stop.set(true);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        }
+        // Every exchange that began after the deletion had returned was refused: none was answered from an older read.
+        assertThat(List.copyOf(attempts)).filteredOn(a -> a.startedAt() > deleted).hasSizeGreaterThanOrEqualTo(40)
+                .allSatisfy(a -> assertThat(a.status() + " " + a.error()).isEqualTo("400 invalid_grant"));
+    }
+
+    /** Runs the calls at once from as many threads; their answers in order. */
+    private static <T> List<T> concurrently(List<Callable<T>> calls) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(calls.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> running = new ArrayList<>();
+            for (Callable<T> call : calls) {
+                running.add(threads.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<T> answers = new ArrayList<>();
+            for (Future<T> answer : running) {
+                answers.add(answer.get(120, TimeUnit.SECONDS));
+            }
+            return answers;
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     private static ValidatableResponse rules(TestOrgs.Org org) {
