@@ -112,7 +112,9 @@ class VerificationMetricsTest {
                 slow.authFailed(Verification.refused(RefusalReason.UNKNOWN, "x"), "git:read", null, "10.0.0.1", "acme");
             }
 
-            assertThat(registry.get("keyward.verification.events.dropped").gauge().value()).isGreaterThanOrEqualTo(7)
+            // Of 10, the buffer holds 2 and the events thread took at most a buffer's worth (2) before its
+            // sink blocked, depending on when it woke: at least 6 are dropped.
+            assertThat(registry.get("keyward.verification.events.dropped").gauge().value()).isGreaterThanOrEqualTo(6)
                     .isEqualTo((double) slow.dropped());
             assertThat(registry.get("keyward.verification.events.pending").gauge().value()).isEqualTo(slow.pending());
             assertThat(registry.get("keyward.verification.events.spooled").gauge().value()).isZero();
