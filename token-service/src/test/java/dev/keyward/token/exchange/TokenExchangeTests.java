@@ -27,7 +27,6 @@ import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -304,7 +303,8 @@ class TokenExchangeTests {
 
         record Attempt(long startedAt, int status, String error) {
         }
-        List<Attempt> attempts = Collections.synchronizedList(new ArrayList<>());
+        // Read while the clients add to it: a queue whose iteration tolerates that (a synchronized list's stream does not).
+        java.util.Queue<Attempt> attempts = new java.util.concurrent.ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService clients = Executors.newFixedThreadPool(8);
         long deleted;
