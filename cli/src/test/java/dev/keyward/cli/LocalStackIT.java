@@ -535,6 +535,8 @@ class LocalStackIT {
         env.put("HOME", home.toString());
         env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
         env.put("TMPDIR", scratch.toString());
+        // A wide terminal: the audit table's rows stay on one line each, so the test can read them.
+        env.put("COLUMNS", "400");
         env.put("GIT_CONFIG_NOSYSTEM", "1");
         env.put("GIT_TERMINAL_PROMPT", "0");
         env.put("GIT_AUTHOR_NAME", "Walk Through");
