@@ -33,9 +33,7 @@ final class CpuTime {
             if (root <= 0) {
                 return;
             }
-            long ticks = ticks(root);
-            ticks += ProcessHandle.of(root).map(h -> h.descendants().mapToLong(d -> ticks(d.pid())).sum()).orElse(0L);
-            seconds.put(name, ticks / TICKS_PER_SECOND);
+            seconds.put(name, treeTicks(root) / TICKS_PER_SECOND);
         });
         return seconds;
     }
@@ -50,6 +48,11 @@ final class CpuTime {
             }
         });
         return text.toString();
+    }
+
+    /** utime + stime of {@code root} and its descendants now. */
+    static long treeTicks(long root) {
+        return ticks(root) + ProcessHandle.of(root).map(h -> h.descendants().mapToLong(d -> ticks(d.pid())).sum()).orElse(0L);
     }
 
     /** utime + stime of one process (a child's exited time is not counted); 0 when it is gone. */

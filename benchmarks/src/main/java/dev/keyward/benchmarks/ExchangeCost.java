@@ -83,13 +83,13 @@ public final class ExchangeCost {
                 }
                 try (ServiceProcess token = builder.start()) {
                     tokenUrl = token.baseUrl();
-                    measure(Files.readString(tokenFile).trim(), home.resolve("postgres"), pg.jdbcUrl("keyward_token"));
+                    measure(Files.readString(tokenFile).trim(), pg.pid(), pg.jdbcUrl("keyward_token"));
                 }
             }
         }
     }
 
-    private void measure(String admin, Path pgData, String jdbcUrl) throws Exception {
+    private void measure(String admin, long postgresPid, String jdbcUrl) throws Exception {
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(tokenUrl + "/v1/orgs/" + SystemBenchmark.ORG
                         + "/trust-policies")).header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("name", "bench ci", "issuer", issuer.url(),
@@ -102,7 +102,7 @@ public final class ExchangeCost {
         long tokenPid = ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("quarkus-run.jar")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("token-service process not found")).pid();
-        long postmaster = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0).trim());
+        long postmaster = postgresPid;
         log("token-service pid " + tokenPid + ", postmaster pid " + postmaster);
 
         for (int done = 0; done < warmup; done += perRound) {
@@ -116,13 +116,13 @@ public final class ExchangeCost {
         for (int r = 0; r < rounds; r++) {
             List<String> jobs = jobTokens(perRound);
             long xactBefore = transactions(jdbcUrl);
-            long tokenBefore = ticks(tokenPid);
-            long pgBefore = postgresTicks(postmaster);
+            long tokenBefore = CpuTime.ticks(tokenPid);
+            long pgBefore = CpuTime.treeTicks(postmaster);
             long wallBefore = System.nanoTime();
             double rate = round(jobs);
             double wall = (System.nanoTime() - wallBefore) / 1e9;
-            double tokenMs = (ticks(tokenPid) - tokenBefore) * TICK_MS / perRound;
-            double pgMs = (postgresTicks(postmaster) - pgBefore) * TICK_MS / perRound;
+            double tokenMs = (CpuTime.ticks(tokenPid) - tokenBefore) * TICK_MS / perRound;
+            double pgMs = (CpuTime.treeTicks(postmaster) - pgBefore) * TICK_MS / perRound;
             double xacts = (transactions(jdbcUrl) - xactBefore) / (double) perRound;
             lines.add(("round %d: %,d exchanges in %.1f s (%.0f/s): token-service %.3f ms CPU/exchange, PostgreSQL %.3f ms,"
                     + " sum %.3f ms; %.2f transactions/exchange; load %s")
@@ -203,17 +203,6 @@ public final class ExchangeCost {
     }
 
     /** utime + stime of a process, in clock ticks; 0 for one that is gone. */
-    private static long ticks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            // The command name may hold spaces: the fields after it start behind its closing parenthesis.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
     /** A thread's name (digits folded, so a pool reads as one line) and its user and system ticks. */
     private record ThreadTicks(String name, long user, long system) {
     }
@@ -246,25 +235,6 @@ public final class ExchangeCost {
             sum[1] += now.system() - (then == null ? 0 : then.system());
         });
         return byName;
-    }
-
-    /** The postmaster's ticks and its children's (backends, walwriter, checkpointer, ...). */
-    private static long postgresTicks(long postmaster) throws IOException {
-        long sum = ticks(postmaster);
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    long parent = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-                    if (parent == postmaster) {
-                        sum += ticks(Long.parseLong(p.getFileName().toString()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // gone meanwhile
-                }
-            }
-        }
-        return sum;
     }
 
     /**

@@ -163,7 +163,7 @@ public final class SystemBenchmark {
             // e.g. rate limits raised far above the benchmark's load
             ServiceProcess repo = jvmArgs(repoBuilder, "bench.repo-jvm-args").start();
             started.add(repo);
-            cpu = new CpuTime().track("token-service", token::pid).track("PostgreSQL", () -> postmasterPid(home.resolve("postgres")));
+            cpu = new CpuTime().track("token-service", token::pid).track("PostgreSQL", pg::pid);
             tokenUrl = token.baseUrl();
             repoUrl = repo.baseUrl();
             admin = Files.readString(tokenFile).trim();
@@ -260,24 +260,12 @@ public final class SystemBenchmark {
     private void measureReads(String path, String baseline, String readKey, String jwt, EllipticCurveJsonWebKey signingKey,
                               String exchanged) throws Exception {
         log("wrk: " + rounds + " rounds of " + seconds + " s per mode, " + connections + " connections ...");
-        // Warm-up until the rate stops rising, so the JIT has settled on every path before anything counts.
-        warmUntilFlat("reads", () -> wrk(baseline, null, 3).rps() + wrk(path, readKey, 3).rps()
-                + wrk(path, jwt, 3).rps() + wrk(path, exchanged, 3).rps());
-        List<Wrk> off = new ArrayList<>();
-        List<Wrk> key = new ArrayList<>();
-        List<Wrk> signed = new ArrayList<>();
-        List<Wrk> exchangedRuns = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-            // The order turns each round, so no mode always runs first or right after another.
-            for (int m = 0; m < 4; m++) {
-                switch ((m + r) % 4) {
-                    case 0 -> off.add(wrk(baseline, null, seconds));
-                    case 1 -> key.add(wrk(path, readKey, seconds));
-                    case 2 -> signed.add(wrk(path, jwt, seconds));
-                    default -> exchangedRuns.add(wrk(path, exchanged, seconds));
-                }
-            }
-        }
+        List<List<Wrk>> runs = interleaved("reads", List.of(t -> wrk(baseline, null, t), t -> wrk(path, readKey, t),
+                t -> wrk(path, jwt, t), t -> wrk(path, exchanged, t)));
+        List<Wrk> off = runs.get(0);
+        List<Wrk> key = runs.get(1);
+        List<Wrk> signed = runs.get(2);
+        List<Wrk> exchangedRuns = runs.get(3);
         Wrk offMedian = median(off);
         Wrk keyMedian = median(key);
         Wrk jwtMedian = median(signed);
@@ -414,20 +402,12 @@ public final class SystemBenchmark {
             expectActive(kwUrl, kwAuth, "application/json", kwJson, "Keyward introspection");
 
             log("wrk: Keycloak and Keyward side by side, " + rounds + " rounds of " + seconds + " s ...");
-            warmUntilFlat("Keycloak and Keyward", () -> wrkPost(kcUrl, kcAuth, "application/x-www-form-urlencoded", kcForm, 3).rps()
-                    + wrkPost(kwUrl, kwAuth, "application/json", kwJson, 3).rps() + wrk(path, readKey, 3).rps());
-            List<Wrk> kc = new ArrayList<>();
-            List<Wrk> kw = new ArrayList<>();
-            List<Wrk> read = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                for (int m = 0; m < 3; m++) {
-                    switch ((m + r) % 3) {
-                        case 0 -> kc.add(wrkPost(kcUrl, kcAuth, "application/x-www-form-urlencoded", kcForm, seconds));
-                        case 1 -> kw.add(wrkPost(kwUrl, kwAuth, "application/json", kwJson, seconds));
-                        default -> read.add(wrk(path, readKey, seconds));
-                    }
-                }
-            }
+            List<List<Wrk>> runs = interleaved("Keycloak and Keyward", List.of(
+                    t -> wrkPost(kcUrl, kcAuth, "application/x-www-form-urlencoded", kcForm, t),
+                    t -> wrkPost(kwUrl, kwAuth, "application/json", kwJson, t), t -> wrk(path, readKey, t)));
+            List<Wrk> kc = runs.get(0);
+            List<Wrk> kw = runs.get(1);
+            List<Wrk> read = runs.get(2);
             double keycloakRps = median(kc).rps();
             rows.add(new Row("Keycloak " + EmbeddedKeycloak.VERSION + " token introspection (service-account token): req/s, p50, p99",
                     rounds(kc), "baseline"));
@@ -475,18 +455,9 @@ public final class SystemBenchmark {
             throw new IllegalStateException("the blob read back is " + blob.body().length() + " bytes, not " + file.length);
         }
         log("wrk: content API, " + rounds + " rounds of " + seconds + " s per call, " + connections + " connections ...");
-        warmUntilFlat("content", () -> wrk(metadataUrl, readKey, 3).rps() + wrk(blobUrl, readKey, 3).rps());
-        List<Wrk> metadata = new ArrayList<>();
-        List<Wrk> blobs = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-            if (r % 2 == 0) {
-                metadata.add(wrk(metadataUrl, readKey, seconds));
-                blobs.add(wrk(blobUrl, readKey, seconds));
-            } else {
-                blobs.add(wrk(blobUrl, readKey, seconds));
-                metadata.add(wrk(metadataUrl, readKey, seconds));
-            }
-        }
+        List<List<Wrk>> runs = interleaved("content", List.of(t -> wrk(metadataUrl, readKey, t), t -> wrk(blobUrl, readKey, t)));
+        List<Wrk> metadata = runs.get(0);
+        List<Wrk> blobs = runs.get(1);
         rows.add(new Row("content: GET /v1/repos/{id} (metadata), API key: req/s, p50, p99", rounds(metadata), "baseline"));
         rows.add(new Row("content: GET /v1/repos/{id}/blob/main?path= (10 KB file), API key: req/s, p50, p99",
                 rounds(blobs), ""));
@@ -558,6 +529,35 @@ public final class SystemBenchmark {
         sorted.sort((a, b) -> Double.compare(a.rate(), b.rate()));
         return "%s; %d rounds %,.0f–%,.0f/s".formatted(sorted.get((sorted.size() - 1) / 2).summary(what), runs.size(),
                 sorted.get(0).rate(), sorted.get(sorted.size() - 1).rate());
+    }
+
+    /** One wrk run of a mode for the seconds given. */
+    interface WrkMode {
+        Wrk run(int seconds) throws Exception;
+    }
+
+    /**
+     * The modes warmed up together until their summed rate is flat (3-s runs), then {@code rounds}
+     * rounds of {@code seconds} each, the order turning each round so that no mode always runs first
+     * or right after another; each mode's runs, in the order of {@code modes}.
+     */
+    private List<List<Wrk>> interleaved(String what, List<WrkMode> modes) throws Exception {
+        warmUntilFlat(what, () -> {
+            double sum = 0;
+            for (WrkMode mode : modes) {
+                sum += mode.run(3).rps();
+            }
+            return sum;
+        });
+        List<List<Wrk>> runs = new ArrayList<>();
+        modes.forEach(m -> runs.add(new ArrayList<>()));
+        for (int r = 0; r < rounds; r++) {
+            for (int m = 0; m < modes.size(); m++) {
+                int mode = (m + r) % modes.size();
+                runs.get(mode).add(modes.get(mode).run(seconds));
+            }
+        }
+        return runs;
     }
 
     /**
@@ -861,16 +861,6 @@ public final class SystemBenchmark {
             if (updated != 1) {
                 throw new IllegalStateException("org " + org + " does not exist");
             }
-        }
-    }
-
-    /** The PostgreSQL server's pid: the first line of postmaster.pid under {@code dataDir}; -1 when none. */
-    private static long postmasterPid(Path dataDir) {
-        try (var files = Files.walk(dataDir, 3)) {
-            Path pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElse(null);
-            return pidFile == null ? -1 : Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 

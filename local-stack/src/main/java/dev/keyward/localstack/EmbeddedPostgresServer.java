@@ -92,6 +92,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return postgres != null ? postgres.getPort() : port;
     }
 
+    /** The server's pid (the first line of its {@code postmaster.pid}), or -1 when not running or its data is temporary. */
+    public long pid() {
+        if (dataDir == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(java.nio.file.Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public String host() {
         return "127.0.0.1";
     }
