@@ -47,7 +47,7 @@ final class CliProcess {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         // Only what the test chooses: no KEYWARD_* of the machine running the build leaks in.
-        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARD_") || k.equals("XDG_CONFIG_HOME"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARD_") || k.equals("XDG_CONFIG_HOME") || k.equals("COLUMNS"));
         pb.environment().putAll(env);
         return pb.start();
     }

@@ -59,9 +59,13 @@ class LocalStackIT {
         }
     }
 
-    /** The CLI pointed at the stack through the environment, with its own empty config folder. */
+    /**
+     * The CLI pointed at the stack through the environment, with its own empty config folder, in a wide terminal
+     * so a table's rows are read whole (wrapping at the default width is the table's own unit test).
+     */
     static CliProcess cli(String token) {
         CliProcess cli = new CliProcess()
+                .env("COLUMNS", "400")
                 .env("KEYWARD_URL", stack.tokenServiceUrl())
                 .env("KEYWARD_REPO_URL", stack.repoServiceUrl())
                 .env("KEYWARD_AUDIT_URL", stack.auditServiceUrl())
