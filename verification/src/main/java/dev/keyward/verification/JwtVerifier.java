@@ -7,6 +7,7 @@ import dev.keyward.contract.RefusalReason;
 import dev.keyward.contract.RepoIds;
 import dev.keyward.contract.Scopes;
 import dev.keyward.contract.TokenKind;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,7 +155,7 @@ public final class JwtVerifier {
                 return refused(RefusalReason.UNKNOWN_KID, exchanged ? "JWT kid is not a Keyward signing key"
                         : "JWT kid is not a registered key of org " + org, org);
             }
-            Verification result = checkSignature(jws, key.get(), org);
+            Verification result = checkSignature(jwt, jws, key.get(), org);
             if (result == null) {
                 result = exchanged ? exchangedPrincipal(claims, org) : customerPrincipal(claims, org, kid, jwt);
             }
@@ -164,18 +165,22 @@ public final class JwtVerifier {
     }
 
     /** Null when {@code key} signed the token with the alg of its header; the refusal otherwise. */
-    private static Verification.Refused checkSignature(JsonWebSignature jws, PublicJsonWebKey key, String org) {
+    private static Verification.Refused checkSignature(String jwt, JsonWebSignature jws, PublicJsonWebKey key, String org) {
         String alg = jws.getAlgorithmHeaderValue();
         if (key.getAlgorithm() != null && !key.getAlgorithm().equals(alg)) {
             return refused(RefusalReason.FORBIDDEN_ALG, "JWT alg does not match the key's alg", org);
         }
         try {
+            if (AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256.equals(alg)) {
+                return Es256Signature.verifies(jwt, key.getPublicKey()) ? null
+                        : refused(RefusalReason.BAD_SIGNATURE, "JWT signature does not verify", org);
+            }
             jws.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, alg));
             jws.setKey(key.getPublicKey());
             if (!jws.verifySignature()) {
                 return refused(RefusalReason.BAD_SIGNATURE, "JWT signature does not verify", org);
             }
-        } catch (JoseException | RuntimeException e) {
+        } catch (JoseException | GeneralSecurityException | RuntimeException e) {
             // Wrong key type for the alg, a too-short RSA key, a mangled signature: all mean "not signed by this key".
             return refused(RefusalReason.BAD_SIGNATURE, "JWT signature does not verify", org);
         }

@@ -11,7 +11,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -34,6 +33,7 @@ public class CurrentPrincipal {
     private final HttpServerRequest request;
     private final TokenVerifier verifier;
     private final RequestAuthorizer authorizer;
+    private final ForwardedAddressGuard addresses;
     private CompletionStage<Verification> verification;
     private String clientIp;
     private boolean clientIpKnown;
@@ -42,10 +42,12 @@ public class CurrentPrincipal {
     private volatile VerifiedPrincipal authorized;
     private volatile boolean denied;
 
-    public CurrentPrincipal(HttpServerRequest request, TokenVerifier verifier, RequestAuthorizer authorizer) {
+    public CurrentPrincipal(HttpServerRequest request, TokenVerifier verifier, RequestAuthorizer authorizer,
+                            ForwardedAddressGuard addresses) {
         this.request = request;
         this.verifier = verifier;
         this.authorizer = authorizer;
+        this.addresses = addresses;
     }
 
     /** Requires an org-level permission ({@code org:read}, {@code token:write}, {@code audit:read}, ...) in the caller's org. */
@@ -87,12 +89,11 @@ public class CurrentPrincipal {
 
     /**
      * The caller's address as the server sees it (honours forwarded headers when Quarkus is told to);
-     * worked out once per request, since each call goes through the request proxy and the forwarded-header parser.
+     * worked out once per request, since each call goes through the request proxy.
      */
     public String clientIp() {
         if (!clientIpKnown) {
-            SocketAddress remote = request.remoteAddress();
-            clientIp = remote == null ? null : remote.hostAddress();
+            clientIp = addresses.clientIp(request);
             clientIpKnown = true;
         }
         return clientIp;
