@@ -126,4 +126,43 @@ class LimitsTests {
         assertThat(orgs.count("select live from creator_live_tokens where org_id = ? and created_by_user_id <> 'bootstrap'",
                 org.id())).isEqualTo(5);
     }
+
+    /**
+     * With the creator's counter at its limit but its tokens past their expiry (unmarked), every
+     * create counts exactly: the rows plus the tokens its group admitted before it and has not
+     * written yet, so concurrent creates still stop at the limit.
+     */
+    @Test
+    void concurrentCreatesCountedExactlyStopAtTheLimit() throws Exception {
+        TestOrgs.Org org = orgs.create();
+        TestOrgs.policy(org, Map.of("max_tokens_per_creator", 5));
+        List<String> old = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            old.add((String) TestOrgs.issue(org.adminKey(), "old" + i, "repo", SCOPES).get("id"));
+        }
+        // Past their expiry, not marked by the job yet: still live in the counter, no longer active.
+        for (String id : old) {
+            orgs.sql("update tokens set expires_at = now() - interval '1 second' where id = ?", id);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String name = "n" + i;
+                answers.add(pool.submit(() -> TestOrgs.create(org.adminKey(), TestOrgs.body(name, "repo", SCOPES)).statusCode()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(statuses).filteredOn(s -> s == 201).hasSize(5);
+            assertThat(statuses).filteredOn(s -> s == 409).hasSize(11);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> active = io.restassured.RestAssured.given().header("x-api-key", org.adminKey())
+                .get("/v1/tokens?page_size=200").then().statusCode(200).extract().path("tokens.name");
+        assertThat(active).filteredOn(n -> n.startsWith("n")).hasSize(5);
+        assertThat(active).filteredOn(n -> n.startsWith("old")).isEmpty();
+    }
 }

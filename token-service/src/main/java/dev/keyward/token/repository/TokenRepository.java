@@ -27,6 +27,34 @@ public class TokenRepository implements PanacheRepositoryBase<TokenEntity, Strin
                 .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).list();
     }
 
+    /**
+     * Writes new tokens with one statement ({@link MultiRowInsert}): a group of creates commits together,
+     * without Hibernate's per-entity work for each. Only a new token's columns are written; the rest
+     * (revocation, rotation, use, expiry marks) start null, and a row that has any is refused.
+     */
+    public Uni<Void> insertAll(List<TokenEntity> rows) {
+        for (TokenEntity row : rows) {
+            if (row.revokedAt != null || row.rotatedAt != null || row.lastUsedAt != null || row.expiredAt != null
+                    || row.expiringNotifiedAt != null || row.previousKeyHash != null || row.previousKeyPrefix != null
+                    || row.previousKeyExpiresAt != null) {
+                throw new IllegalArgumentException("insertAll writes new tokens only: " + row.id);
+            }
+        }
+        Columns.Kind kinds = new Columns.Kind();
+        Columns.Environment environments = new Columns.Environment();
+        Columns.ScopesJson scopes = new Columns.ScopesJson();
+        Columns.StringListJson cidrs = new Columns.StringListJson();
+        return MultiRowInsert.into(getSession(), "tokens",
+                List.of("id", "org_id", "key_hash", "key_prefix", "name", "kind", "environment", "scopes", "allowed_cidrs",
+                        "created_at", "expires_at", "notify_email", "created_by_type", "created_by_user_id", "created_by_name",
+                        "created_by_token_id", "created_by_token_prefix"), rows,
+                row -> new Object[] {row.id, row.orgId, row.keyHash, row.keyPrefix, row.name,
+                        kinds.convertToDatabaseColumn(row.kind), environments.convertToDatabaseColumn(row.environment),
+                        scopes.convertToDatabaseColumn(row.scopes), cidrs.convertToDatabaseColumn(row.allowedCidrs),
+                        row.createdAt, row.expiresAt, row.notifyEmail, row.createdByType, row.createdByUserId,
+                        row.createdByName, row.createdByTokenId, row.createdByTokenPrefix});
+    }
+
     public Uni<TokenEntity> findInOrg(String orgId, String id) {
         return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
     }

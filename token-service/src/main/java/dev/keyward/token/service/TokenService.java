@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -127,20 +128,25 @@ public class TokenService {
             return tokens.revokedAmong(minters).flatMap(revoked -> {
                 List<GroupCommit.Outcome<IssuedToken>> outcomes = new ArrayList<>(drafts.size());
                 List<KeywardEvent> events = new ArrayList<>(drafts.size());
+                List<TokenEntity> admitted = new ArrayList<>(drafts.size());
                 Uni<Void> chain = Uni.createFrom().voidItem();
                 for (Draft draft : drafts) {
-                    chain = chain.chain(() -> Uni.createFrom().deferred(() -> admit(org, draft, revoked, events))
+                    chain = chain.chain(() -> Uni.createFrom().deferred(() -> admit(org, draft, revoked, admitted, events))
                             .map(GroupCommit.Outcome::of)
                             .onFailure(ApiException.class).recoverWithItem(GroupCommit.Outcome::failed)
                             .invoke(outcomes::add)).replaceWithVoid();
                 }
-                return chain.chain(() -> outbox.append(events)).replaceWith(outcomes);
+                return chain.chain(() -> tokens.insertAll(admitted)).chain(() -> outbox.append(events)).replaceWith(outcomes);
             });
         }));
     }
 
-    /** One draft of a group, in the group's transaction with {@code org} locked. */
-    private Uni<IssuedToken> admit(OrgEntity org, Draft draft, Set<String> revokedMinters, List<KeywardEvent> events) {
+    /**
+     * One draft of a group, in the group's transaction with {@code org} locked: its token joins
+     * {@code admitted}, which the group writes in one statement after its last draft.
+     */
+    private Uni<IssuedToken> admit(OrgEntity org, Draft draft, Set<String> revokedMinters, List<TokenEntity> admitted,
+                                   List<KeywardEvent> events) {
         Caller caller = draft.caller();
         if (!caller.isPerson() && revokedMinters.contains(caller.tokenId())) {
             // Revoked after it was verified, while its create waited for the org lock (a revocation
@@ -153,31 +159,32 @@ public class TokenService {
         List<String> effectiveCidrs = draft.cidrs() != null ? draft.cidrs()
                 : !caller.allowedCidrs().isEmpty() ? caller.allowedCidrs() : policy.defaultCidrs();
         CreatedBy creator = caller.asCreator();
-        return checkLimits(org, creator.userId(), policy, draft.now())
-                .chain(() -> persistNew(org.id, draft.name(), draft.kind(), draft.environment(), draft.scopes(),
-                        effectiveCidrs, expiry.orElse(null), creator, caller, draft.now(), events));
+        return checkLimits(org, creator.userId(), policy, draft.now(), admitted).map(ignored -> {
+            IssuedToken issued = newToken(org.id, draft.name(), draft.kind(), draft.environment(), draft.scopes(),
+                    effectiveCidrs, expiry.orElse(null), creator, caller, draft.now(), events);
+            admitted.add(issued.token());
+            return issued;
+        });
     }
 
     /**
      * Refuses the create when the org or the creator has reached its limit, else counts the new
      * token in; the org row is locked. The live counters answer nearly every call; only a counter
      * at a limit (it may still hold tokens past their expiry that the job has not marked) costs an
-     * exact count, after a flush so the group's earlier tokens are counted too.
+     * exact count: the active rows plus the group's tokens admitted before this one, not written yet.
      */
-    private Uni<Void> checkLimits(OrgEntity org, String userId, OrgPolicy policy, Instant now) {
-        return belowLimit(org.liveTokens, policy.maxActivePerOrg(), () -> flushed(() -> tokens.countActiveInOrg(org.id, now)),
+    private Uni<Void> checkLimits(OrgEntity org, String userId, OrgPolicy policy, Instant now, List<TokenEntity> admitted) {
+        return belowLimit(org.liveTokens, policy.maxActivePerOrg(),
+                () -> tokens.countActiveInOrg(org.id, now).map(count -> count + admitted.size()),
                 count -> ApiException.conflict("org_token_limit", "the org already has " + count
                         + " active tokens (limit " + policy.maxActivePerOrg() + "); revoke some first"))
                 .chain(() -> counts.liveOf(org, userId))
                 .chain(live -> belowLimit(live, policy.maxActivePerUser(),
-                        () -> flushed(() -> tokens.countActiveByCreator(org.id, userId, now)),
+                        () -> tokens.countActiveByCreator(org.id, userId, now)
+                                .map(count -> count + admitted.stream().filter(t -> Objects.equals(userId, t.createdByUserId)).count()),
                         count -> ApiException.conflict("user_token_limit", "this creator already has " + count
                                 + " active tokens (limit " + policy.maxActivePerUser() + "); revoke some first")))
                 .chain(() -> counts.added(org, userId)).replaceWithVoid();
-    }
-
-    private static <T> Uni<T> flushed(Supplier<Uni<T>> query) {
-        return Panache.getSession().chain(s -> s.flush()).chain(ignored -> query.get());
     }
 
     /** Passes when {@code live} is under {@code limit}, else when the exact count of active tokens is; refuses otherwise. */
@@ -205,6 +212,14 @@ public class TokenService {
     private Uni<IssuedToken> persistNew(String org, String name, TokenKind kind, ApiKeyFormat.Environment environment,
                                         Scopes scopes, List<String> cidrs, Instant expiresAt, CreatedBy creator,
                                         Caller caller, Instant now, List<KeywardEvent> events) {
+        IssuedToken issued = newToken(org, name, kind, environment, scopes, cidrs, expiresAt, creator, caller, now, events);
+        return tokens.persist(issued.token()).replaceWith(issued);
+    }
+
+    /** A new token, not written yet; its {@code token:created} is added to {@code events} to append. */
+    private IssuedToken newToken(String org, String name, TokenKind kind, ApiKeyFormat.Environment environment,
+                                 Scopes scopes, List<String> cidrs, Instant expiresAt, CreatedBy creator,
+                                 Caller caller, Instant now, List<KeywardEvent> events) {
         String key = ApiKeyFormat.generate(environment, kind);
         TokenEntity token = new TokenEntity();
         token.id = newTokenId();
@@ -226,7 +241,7 @@ public class TokenService {
         // A person's own address gets the expiry notice of their token; keys' tokens go to the org's contact.
         token.notifyEmail = caller != null && CreatedBy.PERSON.equals(creator.type()) ? caller.email() : null;
         events.add(TokenEvents.created(caller, token, now));
-        return tokens.persist(token).replaceWith(() -> new IssuedToken(token, key));
+        return new IssuedToken(token, key);
     }
 
     /** A page of the caller's org's tokens in creation order. */
