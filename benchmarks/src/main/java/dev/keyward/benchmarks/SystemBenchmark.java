@@ -331,7 +331,7 @@ public final class SystemBenchmark {
     private void measureExchanges() throws Exception {
         log("Token exchange: signing job tokens ...");
         AtomicInteger nextJob = new AtomicInteger();
-        warmUntilFlat("exchange", () -> {
+        warmUntilFlat("exchange", 1, () -> {
             List<String> jobs = jobTokens(nextJob, 1000);
             return concurrently("exchange", jobs.size(), creationClients, i -> exchange(jobs.get(i))).rate();
         });
@@ -469,7 +469,7 @@ public final class SystemBenchmark {
     private List<String[]> createTokens() throws Exception {
         // The JIT keeps compiling for thousands of creates: warm up at full concurrency until the rate is flat.
         AtomicInteger warm = new AtomicInteger();
-        warmUntilFlat("creation", () -> createRound("warm-" + warm.incrementAndGet(), 1000, creationClients,
+        warmUntilFlat("creation", Math.max(1, creationWarmup / 1000), () -> createRound("warm-" + warm.incrementAndGet(), 1000, creationClients,
                 List.of(admin), null).rate());
         List<String> fourOrgs = new ArrayList<>(List.of(admin));
         for (int o = 1; o < 4; o++) {
@@ -542,7 +542,7 @@ public final class SystemBenchmark {
      * or right after another; each mode's runs, in the order of {@code modes}.
      */
     private List<List<Wrk>> interleaved(String what, List<WrkMode> modes) throws Exception {
-        warmUntilFlat(what, () -> {
+        warmUntilFlat(what, 1, () -> {
             double sum = 0;
             for (WrkMode mode : modes) {
                 sum += mode.run(3).rps();
@@ -565,17 +565,22 @@ public final class SystemBenchmark {
      * above the best so far, twice in a row, or 10 rounds. The JIT of a reactive service on 2 shared
      * cores takes minutes to settle; a fixed warm-up either wastes time or measures the warm-up.
      */
-    private static void warmUntilFlat(String what, Callable<Double> round) throws Exception {
+    /**
+     * Runs rounds until the rate stops rising (under 3% above the best twice in a row), but at least
+     * {@code minRounds} and at most {@code minRounds + 9}: a dip in the first rounds (a GC, a compile)
+     * must not end a warm-up that the JIT has barely begun.
+     */
+    private static void warmUntilFlat(String what, int minRounds, Callable<Double> round) throws Exception {
         double best = 0;
         int flat = 0;
         List<String> seen = new ArrayList<>();
-        for (int r = 0; r < 10 && flat < 2; r++) {
+        for (int r = 0; r < minRounds + 9 && (r < minRounds || flat < 2); r++) {
             double rate = round.call();
             seen.add("%.0f".formatted(rate));
             flat = rate < best * 1.03 ? flat + 1 : 0;
             best = Math.max(best, rate);
         }
-        log("Warm-up of " + what + ": " + String.join(", ", seen) + (flat < 2 ? " (still rising after 10 rounds)" : ""));
+        log("Warm-up of " + what + ": " + String.join(", ", seen) + (flat < 2 ? " (still rising at the last round)" : ""));
     }
 
     /** The outcome of {@link #concurrently}: each success's latency (sorted), the failures, the wall time. */
