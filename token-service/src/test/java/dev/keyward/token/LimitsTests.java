@@ -107,22 +107,9 @@ class LimitsTests {
     void concurrentCreatesNeverPassTheLimit() throws Exception {
         TestOrgs.Org org = orgs.create();
         TestOrgs.policy(org, Map.of("max_tokens_per_creator", 5));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
-            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                String name = "c" + i;
-                answers.add(pool.submit(() -> TestOrgs.create(org.adminKey(), TestOrgs.body(name, "repo", SCOPES)).statusCode()));
-            }
-            List<Integer> statuses = new ArrayList<>();
-            for (java.util.concurrent.Future<Integer> answer : answers) {
-                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
-            }
-            assertThat(statuses).filteredOn(s -> s == 201).hasSize(5);
-            assertThat(statuses).filteredOn(s -> s == 409).hasSize(11);
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Integer> statuses = concurrentCreates(org, "c", 16);
+        assertThat(statuses).filteredOn(s -> s == 201).hasSize(5);
+        assertThat(statuses).filteredOn(s -> s == 409).hasSize(11);
         assertThat(orgs.count("select live from creator_live_tokens where org_id = ? and created_by_user_id <> 'bootstrap'",
                 org.id())).isEqualTo(5);
     }
@@ -144,25 +131,31 @@ class LimitsTests {
         for (String id : old) {
             orgs.sql("update tokens set expires_at = now() - interval '1 second' where id = ?", id);
         }
+        List<Integer> statuses = concurrentCreates(org, "n", 16);
+        assertThat(statuses).filteredOn(s -> s == 201).hasSize(5);
+        assertThat(statuses).filteredOn(s -> s == 409).hasSize(11);
+        List<String> active = io.restassured.RestAssured.given().header("x-api-key", org.adminKey())
+                .get("/v1/tokens?page_size=200").then().statusCode(200).extract().path("tokens.name");
+        assertThat(active).filteredOn(n -> n.startsWith("n")).hasSize(5);
+        assertThat(active).filteredOn(n -> n.startsWith("old")).isEmpty();
+    }
+
+    /** The statuses of {@code count} creates by the org's admin key, eight at a time, named {@code prefix0…}. */
+    private static List<Integer> concurrentCreates(TestOrgs.Org org, String prefix, int count) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         try {
             List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                String name = "n" + i;
+            for (int i = 0; i < count; i++) {
+                String name = prefix + i;
                 answers.add(pool.submit(() -> TestOrgs.create(org.adminKey(), TestOrgs.body(name, "repo", SCOPES)).statusCode()));
             }
             List<Integer> statuses = new ArrayList<>();
             for (java.util.concurrent.Future<Integer> answer : answers) {
                 statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
             }
-            assertThat(statuses).filteredOn(s -> s == 201).hasSize(5);
-            assertThat(statuses).filteredOn(s -> s == 409).hasSize(11);
+            return statuses;
         } finally {
             pool.shutdownNow();
         }
-        List<String> active = io.restassured.RestAssured.given().header("x-api-key", org.adminKey())
-                .get("/v1/tokens?page_size=200").then().statusCode(200).extract().path("tokens.name");
-        assertThat(active).filteredOn(n -> n.startsWith("n")).hasSize(5);
-        assertThat(active).filteredOn(n -> n.startsWith("old")).isEmpty();
     }
 }
